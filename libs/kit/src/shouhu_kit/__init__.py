@@ -1,0 +1,1 @@
+"""Shouhu's shared runtime: what every service needs so that its own code is only its domain."""

@@ -1,0 +1,59 @@
+"""The command line every service shares: `api`, `worker`, `init-db`, `dev-token`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+
+import uvicorn
+from fastapi import FastAPI
+
+from shouhu_kit.auth import Role, issue_token
+from shouhu_kit.settings import ServiceSettings
+
+
+def run_service(
+    *,
+    settings_cls: type[ServiceSettings],
+    build_api: Callable[[ServiceSettings], FastAPI],
+    build_worker: Callable[[ServiceSettings], FastAPI],
+    init_db: Callable[[ServiceSettings], None],
+    argv: list[str] | None = None,
+) -> int:
+    """Parse the command and run it."""
+    parser = argparse.ArgumentParser(prog=f"shouhu-{settings_cls.service}")
+    parser.add_argument("command", choices=["api", "worker", "init-db", "dev-token"])
+    parser.add_argument("--role", default=Role.ADMIN.value, help="dev-token: the role")
+    parser.add_argument("--org", default=None, help="dev-token: the org unit id")
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr
+    )
+    try:
+        settings = settings_cls()
+    except ValueError as exc:  # fail fast, naming the bad setting
+        print(f"invalid settings for {settings_cls.service}: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "init-db":
+        init_db(settings)
+        return 0
+    if args.command == "dev-token":
+        import uuid
+
+        org = uuid.UUID(args.org) if args.org else None
+        print(
+            issue_token(
+                secret=settings.jwt_secret,
+                subject="dev",
+                role=Role(args.role),
+                org_id=org,
+                issuer=settings.jwt_issuer,
+            )
+        )
+        return 0
+    app = build_api(settings) if args.command == "api" else build_worker(settings)
+    port = settings.api_port if args.command == "api" else settings.worker_port
+    uvicorn.run(app, host=settings.http_host, port=port, log_level="info", access_log=False)
+    return 0

@@ -1,0 +1,140 @@
+"""Database: engine, the kit's own tables (outbox, processed events) and the unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    create_engine,
+    event,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Session, sessionmaker
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on PostgreSQL and SQLite alike (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware UTC datetime")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+@dataclass(frozen=True)
+class KitTables:
+    """The kit's tables, defined inside each service's own metadata."""
+
+    outbox: Table
+    processed_events: Table
+
+
+def attach_kit_tables(metadata: MetaData) -> KitTables:
+    """Add the outbox and processed-events tables to a service's metadata (once)."""
+    if "outbox" in metadata.tables:
+        return KitTables(metadata.tables["outbox"], metadata.tables["processed_events"])
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("seq", Integer, primary_key=True, autoincrement=True),
+        Column("event_id", String(36), nullable=False, unique=True),
+        Column("topic", String(200), nullable=False),
+        Column("event_key", String(200), nullable=False),
+        Column("event_type", String(200), nullable=False),
+        Column("payload", Text, nullable=False),
+        Column("created_at", UTCDateTime, nullable=False),
+        Column("published_at", UTCDateTime, nullable=True),
+    )
+    # The relay reads only unpublished rows: a partial index keeps that read small.
+    Index(
+        "ix_outbox_unpublished",
+        outbox.c.seq,
+        postgresql_where=outbox.c.published_at.is_(None),
+        sqlite_where=outbox.c.published_at.is_(None),
+    )
+    processed = Table(
+        "processed_events",
+        metadata,
+        Column("consumer_group", String(200), primary_key=True),
+        Column("event_id", String(36), primary_key=True),
+        Column("event_type", String(200), nullable=False),
+        Column("processed_at", UTCDateTime, nullable=False),
+    )
+    return KitTables(outbox, processed)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine; SQLite gets WAL, a busy timeout and foreign keys so two processes can share it."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30}, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
+
+
+class Database:
+    """One service's database: engine, sessions and the kit tables."""
+
+    def __init__(self, *, url: str, metadata: MetaData, **engine_kwargs: Any) -> None:
+        self.metadata = metadata
+        self.tables = attach_kit_tables(metadata)
+        self.engine = make_engine(url, **engine_kwargs)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        """True on PostgreSQL (row locks with SKIP LOCKED are available)."""
+        return self.engine.dialect.name == "postgresql"
+
+    def create_schema(self) -> None:
+        """Create missing tables (idempotent)."""
+        self.metadata.create_all(self.engine, checkfirst=True)
+
+    def ping(self) -> None:
+        """Raise when the database does not answer."""
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        """Close the pool."""
+        self.engine.dispose()
+
+
+def new_session(db: Database) -> Session:
+    """A session on the database (the caller commits or rolls back)."""
+    return db.sessions()

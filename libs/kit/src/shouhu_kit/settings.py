@@ -1,0 +1,97 @@
+"""Settings from the environment (pydantic-settings); built in bootstrap, never at import."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from pydantic import Field, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - refused outside dev
+
+
+class Environment(StrEnum):
+    """Where the process runs: dev allows the development secret, prod refuses it."""
+
+    DEV = "dev"
+    TEST = "test"
+    PROD = "prod"
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service shares.
+
+    Each field is read from SHOUHU_<SERVICE>_<FIELD>, else SHOUHU_<FIELD>, so one machine
+    can run four services with their own databases and one shared broker.
+    """
+
+    service: ClassVar[str] = "service"
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    env: Environment = Environment.DEV
+    database_url: str = ""
+    kafka_bootstrap_servers: str = "127.0.0.1:19092"
+    kafka_topic_prefix: str = Field(default="", pattern=r"^[a-zA-Z0-9._-]*$")
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_issuer: str = "shouhu"
+    http_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    worker_port: int = Field(default=9000, ge=1, le=65535)
+    relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_idle_seconds: float = Field(default=0.2, gt=0)
+    consumer_max_attempts: int = Field(default=3, ge=1, le=20)
+    consumer_retry_backoff_seconds: float = Field(default=0.5, ge=0)
+    data_dir: str = ".local/data"
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> ServiceSettings:
+        if self.env is Environment.PROD and (self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32):
+            raise ValueError("jwt_secret: prod needs a secret of at least 32 characters, not the dev one")
+        if self.env is Environment.PROD and self.database_url.startswith("sqlite"):
+            raise ValueError("database_url: prod runs on PostgreSQL, not SQLite")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, else an SQLite file of this service's own (the embedded default)."""
+        return self.database_url or f"sqlite:///{self.data_dir}/{self.service}.db"
+
+    @property
+    def source(self) -> str:
+        """The CloudEvents source attribute of this service's events."""
+        return f"/shouhu/{self.service}"
+
+    def topic(self, name: str) -> str:
+        """A catalogue topic name with this deployment's prefix."""
+        return f"{self.kafka_topic_prefix}{name}"
+
+    def group(self, name: str) -> str:
+        """A consumer group id with this deployment's prefix."""
+        return f"{self.kafka_topic_prefix}{self.service}.{name}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        service_prefix = f"SHOUHU_{cls.service.upper()}_"
+        return (
+            init_settings,
+            EnvSettingsSource(settings_cls, env_prefix=service_prefix),
+            EnvSettingsSource(settings_cls, env_prefix="SHOUHU_"),
+        )
+
+
+def load_settings(cls: type[ServiceSettings], **overrides: Any) -> ServiceSettings:
+    """Read and validate settings now; a bad value stops the process with the field's name."""
+    return cls(**overrides)

@@ -1,0 +1,1 @@
+"""Shouhu alerts service."""

@@ -1,0 +1,59 @@
+"""Alerts tables: local copies built from events, and the follow-up tasks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from shouhu_kit.db import UTCDateTime
+from sqlalchemy import Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """The alerts service's own metadata."""
+
+
+class ChildCopy(Base):
+    """What alerts knows of a child, from registry events."""
+
+    __tablename__ = "children"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    org_path_text: Mapped[str] = mapped_column(String(800), index=True)
+
+
+class TermScoreCopy(Base):
+    """A child's term result, from registry events (a correction overwrites)."""
+
+    __tablename__ = "term_scores"
+    __table_args__ = (UniqueConstraint("child_id", "term"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    term: Mapped[str] = mapped_column(String(11))
+    total_score: Mapped[float] = mapped_column(Float)
+    class_rank: Mapped[int] = mapped_column(Integer)
+
+
+class FollowUpTask(Base):
+    """A follow-up task (跟进任务); one per child, reason and cause (e.g. the term pair)."""
+
+    __tablename__ = "follow_up_tasks"
+    __table_args__ = (
+        UniqueConstraint("child_id", "reason", "cause_key"),
+        Index("ix_tasks_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    child_name: Mapped[str] = mapped_column(String(50))
+    reason: Mapped[str] = mapped_column(String(40))
+    cause_key: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    org_path_text: Mapped[str] = mapped_column(String(800), index=True)
+    cause_event_id: Mapped[uuid.UUID]
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)

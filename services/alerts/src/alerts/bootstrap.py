@@ -1,0 +1,60 @@
+"""The one place that wires the alerts service's processes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi import FastAPI
+from shouhu_contracts.registry.v1 import ChildRegistered, TermResultRecorded
+from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
+from shouhu_kit.settings import ServiceSettings
+
+from alerts.adapters.orm import Base
+from alerts.config import AlertsSettings
+from alerts.domain.grades import GradeDropPolicy
+from alerts.entrypoints.api.routes import router
+from alerts.service_layer.handlers import TermResultHandler, on_child_registered
+
+TITLE = "守护 · 预警服务 / Shouhu alerts"
+
+
+def runtime(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> Runtime:
+    """The alerts runtime."""
+    return Runtime.build(settings=settings, metadata=Base.metadata, broker=broker)
+
+
+def consumers(settings: ServiceSettings) -> list[ConsumerSpec]:
+    """What the alerts worker consumes."""
+    assert isinstance(settings, AlertsSettings)
+    policy = GradeDropPolicy(
+        rank_places=settings.grade_drop_rank_places, total_share=settings.grade_drop_total_share
+    )
+    return [
+        ConsumerSpec(
+            name="children",
+            topics=["registry.children"],
+            handlers={
+                ChildRegistered.event_type: on_child_registered,
+                TermResultRecorded.event_type: TermResultHandler(
+                    policy=policy, due_after=timedelta(days=settings.task_due_days)
+                ),
+            },
+        )
+    ]
+
+
+def build_api(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
+    """The HTTP API."""
+    return runtime(settings, broker).api_app(
+        title=TITLE, routers=[router], description="风险规则与跟进任务。Risk rules and follow-up tasks."
+    )
+
+
+def build_worker(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
+    """The worker: relay and the children consumer."""
+    return runtime(settings, broker).worker_app(title=TITLE + " worker", consumers=consumers(settings))
+
+
+def init_db(settings: ServiceSettings) -> None:
+    """Create the schema."""
+    runtime(settings).db.create_schema()

@@ -1,0 +1,1 @@
+"""Shouhu pairing service."""

@@ -1,0 +1,30 @@
+"""Pairing tables."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from shouhu_kit.db import UTCDateTime
+from sqlalchemy import Boolean, Index, Integer, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """The pairing service's own metadata."""
+
+
+class ChildToPair(Base):
+    """A child as pairing sees it: who needs a helper, where, how urgently."""
+
+    __tablename__ = "children"
+    __table_args__ = (Index("ix_children_unpaired", "paired", "priority"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    left_behind_type: Mapped[str] = mapped_column(String(20))
+    has_guardian: Mapped[bool] = mapped_column(Boolean)
+    priority: Mapped[int] = mapped_column(Integer)
+    org_path_text: Mapped[str] = mapped_column(String(800), index=True)
+    paired: Mapped[bool] = mapped_column(Boolean, default=False)
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)

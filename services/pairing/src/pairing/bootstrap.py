@@ -1,0 +1,43 @@
+"""The one place that wires the pairing service's processes."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from shouhu_contracts.registry.v1 import ChildRegistered
+from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
+from shouhu_kit.settings import ServiceSettings
+
+from pairing.adapters.orm import Base
+from pairing.entrypoints.api.routes import router
+from pairing.service_layer.handlers import on_child_registered
+
+TITLE = "守护 · 结对服务 / Shouhu pairing"
+CONSUMERS = [
+    ConsumerSpec(
+        name="children",
+        topics=["registry.children"],
+        handlers={ChildRegistered.event_type: on_child_registered},
+    )
+]
+
+
+def runtime(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> Runtime:
+    """The pairing runtime."""
+    return Runtime.build(settings=settings, metadata=Base.metadata, broker=broker)
+
+
+def build_api(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
+    """The HTTP API."""
+    return runtime(settings, broker).api_app(
+        title=TITLE, routers=[router], description="结对帮扶。Pairing helpers with children."
+    )
+
+
+def build_worker(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
+    """The worker: relay and the children consumer."""
+    return runtime(settings, broker).worker_app(title=TITLE + " worker", consumers=CONSUMERS)
+
+
+def init_db(settings: ServiceSettings) -> None:
+    """Create the schema."""
+    runtime(settings).db.create_schema()

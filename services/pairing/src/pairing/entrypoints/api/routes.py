@@ -1,0 +1,48 @@
+"""Pairing HTTP routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from shouhu_kit.auth import Role, require_role
+from shouhu_kit.deps import CurrentUser, Uow, scope_filter_text
+from sqlalchemy import select
+
+from pairing.adapters.orm import ChildToPair
+
+READERS = tuple(r for r in Role if r not in (Role.OPS, Role.HELPER))
+router = APIRouter(prefix="/v1", tags=["pairing"])
+
+
+class ChildToPairOut(BaseModel):
+    """待结对儿童 / A child waiting for a helper."""
+
+    id: uuid.UUID
+    name: str
+    left_behind_type: str
+    has_guardian: bool
+    priority: int
+    registered_at: datetime
+
+
+@router.get(
+    "/children/unpaired",
+    response_model=list[ChildToPairOut],
+    summary="待结对儿童（三个优先排序）/ Children waiting for a helper, most urgent first",
+)
+def list_unpaired(
+    user: CurrentUser, uow: Uow, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[ChildToPairOut]:
+    require_role(user, READERS)
+    query = select(ChildToPair).where(ChildToPair.paired.is_(False))
+    scope = scope_filter_text(user)
+    if scope is not None:
+        query = query.where(ChildToPair.org_path_text.contains(scope))
+    rows = uow.session.scalars(
+        query.order_by(ChildToPair.priority.desc(), ChildToPair.registered_at).limit(limit)
+    ).all()
+    return [ChildToPairOut.model_validate(r, from_attributes=True) for r in rows]

@@ -1,0 +1,1 @@
+"""Registry service (档案): the org tree, children's archives and their term results."""

@@ -1,0 +1,36 @@
+"""The one place that wires the registry's processes."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from shouhu_kit.runtime import BrokerAdapters, Runtime
+from shouhu_kit.settings import ServiceSettings
+
+from registry.adapters.orm import Base
+from registry.entrypoints.api.routes import router
+
+TITLE = "守护 · 档案服务 / Shouhu registry"
+
+
+def runtime(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> Runtime:
+    """The registry's runtime."""
+    return Runtime.build(settings=settings, metadata=Base.metadata, broker=broker)
+
+
+def build_api(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
+    """The HTTP API."""
+    return runtime(settings, broker).api_app(
+        title=TITLE,
+        routers=[router],
+        description="留守儿童档案、组织架构与期末成绩。Children's archives, org tree and term results.",
+    )
+
+
+def build_worker(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
+    """The worker: only the outbox relay (the registry consumes nothing)."""
+    return runtime(settings, broker).worker_app(title=TITLE + " worker", consumers=[])
+
+
+def init_db(settings: ServiceSettings) -> None:
+    """Create the schema."""
+    runtime(settings, broker=None).db.create_schema()

@@ -1,0 +1,46 @@
+"""The one place that wires the reporting service's processes."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from shouhu_contracts.registry.v1 import ChildRegistered, OrgUnitCreated
+from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
+from shouhu_kit.settings import ServiceSettings
+
+from reporting.adapters.orm import Base
+from reporting.entrypoints.api.routes import router
+from reporting.service_layer.handlers import on_child_registered, on_org_unit_created
+
+TITLE = "守护 · 统计服务 / Shouhu reporting"
+CONSUMERS = [
+    ConsumerSpec(
+        name="org", topics=["registry.org"], handlers={OrgUnitCreated.event_type: on_org_unit_created}
+    ),
+    ConsumerSpec(
+        name="children",
+        topics=["registry.children"],
+        handlers={ChildRegistered.event_type: on_child_registered},
+    ),
+]
+
+
+def runtime(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> Runtime:
+    """The reporting runtime."""
+    return Runtime.build(settings=settings, metadata=Base.metadata, broker=broker)
+
+
+def build_api(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
+    """The HTTP API."""
+    return runtime(settings, broker).api_app(
+        title=TITLE, routers=[router], description="统计与通报。Read models, counts and bulletins."
+    )
+
+
+def build_worker(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
+    """The worker: relay and the consumers."""
+    return runtime(settings, broker).worker_app(title=TITLE + " worker", consumers=CONSUMERS)
+
+
+def init_db(settings: ServiceSettings) -> None:
+    """Create the schema."""
+    runtime(settings).db.create_schema()

@@ -1,0 +1,69 @@
+"""Reporting HTTP routes."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from shouhu_kit.auth import Principal, Role, require_role
+from shouhu_kit.deps import CurrentUser, Uow
+from shouhu_kit.errors import not_found
+from shouhu_kit.uow import UnitOfWork
+from sqlalchemy import select
+
+from reporting.adapters.orm import OrgUnitView, UnitChildCount
+
+READERS = (
+    Role.CITY_ADMIN,
+    Role.DISTRICT_ADMIN,
+    Role.TOWNSHIP_ADMIN,
+    Role.SCHOOL_ADMIN,
+    Role.VILLAGE_DIRECTOR,
+)
+router = APIRouter(prefix="/v1", tags=["reporting"])
+
+
+class UnitCount(BaseModel):
+    """单位儿童数 / Children in a unit (subtree included)."""
+
+    unit_id: uuid.UUID
+    kind: str
+    code: str
+    name: str
+    children: int
+
+
+def _visible(uow: UnitOfWork, unit_id: uuid.UUID, user: Principal) -> OrgUnitView:
+    unit = uow.session.get(OrgUnitView, unit_id)
+    if unit is None or (user.org_id is not None and f"/{user.org_id}/" not in unit.path_text):
+        raise not_found("组织单元", "Org unit")
+    return unit
+
+
+def _count(uow: UnitOfWork, unit: OrgUnitView) -> UnitCount:
+    n = uow.session.scalar(select(UnitChildCount.children).where(UnitChildCount.unit_id == unit.id))
+    return UnitCount(unit_id=unit.id, kind=unit.kind, code=unit.code, name=unit.name, children=n or 0)
+
+
+@router.get(
+    "/org-units/{unit_id}/children-count", response_model=UnitCount, summary="单位儿童数 / Children in a unit"
+)
+def children_count(unit_id: uuid.UUID, user: CurrentUser, uow: Uow) -> UnitCount:
+    require_role(user, READERS)
+    return _count(uow, _visible(uow, unit_id, user))
+
+
+@router.get(
+    "/coverage", response_model=list[UnitCount], summary="下级单位儿童数 / Children per unit under a parent"
+)
+def coverage(
+    user: CurrentUser, uow: Uow, parent_id: Annotated[uuid.UUID, Query(description="上级单位 / parent unit")]
+) -> list[UnitCount]:
+    require_role(user, READERS)
+    _visible(uow, parent_id, user)
+    units = uow.session.scalars(
+        select(OrgUnitView).where(OrgUnitView.parent_id == parent_id).order_by(OrgUnitView.code)
+    ).all()
+    return [_count(uow, u) for u in units]
