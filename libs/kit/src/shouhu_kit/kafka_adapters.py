@@ -127,8 +127,8 @@ def ensure_topics(*, bootstrap_servers: str, topics: Iterable[tuple[str, int]]) 
         if present:
             for desc in admin.describe_topics(present):
                 have = len(desc["partitions"])
-                if have < wanted[desc["topic"]]:
-                    admin.create_partitions({desc["topic"]: wanted[desc["topic"]]})
+                if have < wanted[desc["name"]]:
+                    admin.create_partitions({desc["name"]: wanted[desc["name"]]})
         return sorted(missing)
     finally:
         admin.close()

@@ -1,0 +1,242 @@
+"""Outbox relay and consumer loop on the in-memory broker and SQLite."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from shouhu_contracts.registry.v1 import ChildRegistered, OrgUnitCreated
+from shouhu_kit.broker import InMemoryBroker, OutgoingMessage
+from shouhu_kit.clock import FakeClock
+from shouhu_kit.consumer import ConsumerLoop, PermanentError
+from shouhu_kit.db import Database
+from shouhu_kit.metrics import Metrics
+from shouhu_kit.outbox import OutboxRelay, outbox_backlog
+from shouhu_kit.uow import UnitOfWork
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+
+pytestmark = pytest.mark.unit
+
+
+class Env:
+    """A tiny service: a table of applied child ids, an outbox, a broker."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.metadata = MetaData()
+        self.applied = Table(
+            "applied", self.metadata, Column("n", Integer, primary_key=True), Column("child_id", String(36))
+        )
+        self.db = Database(url=f"sqlite:///{tmp}/svc.db", metadata=self.metadata)
+        self.db.create_schema()
+        self.clock = FakeClock()
+        self.metrics = Metrics(service="test")
+        self.broker = InMemoryBroker()
+        for t in ("registry.org", "registry.children", "dlq.g"):
+            self.broker.create_topic(t, 3)
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(db=self.db, clock=self.clock, source="/shouhu/test")
+
+    def relay(self, publisher: Any = None) -> OutboxRelay:
+        return OutboxRelay(
+            db=self.db,
+            publisher=publisher or self.broker.publisher(),
+            clock=self.clock,
+            metrics=self.metrics,
+            topic_name=lambda t: t,
+            batch_size=100,
+        )
+
+    def record(self, uow: UnitOfWork, event: Any) -> None:
+        uow.session.execute(insert(self.applied).values(child_id=str(event.data.child_id)))
+
+    def loop(self, handlers: dict[str, Any] | None = None, attempts: int = 3) -> ConsumerLoop:
+        return ConsumerLoop(
+            group_id="g",
+            source=lambda: self.broker.source(group_id="g", topics=["registry.children"]),
+            dead_letters=self.broker.publisher(),
+            uow=self.uow,
+            handlers=handlers or {ChildRegistered.event_type: self.record},
+            clock=self.clock,
+            metrics=self.metrics,
+            max_attempts=attempts,
+            retry_backoff_s=0,
+        )
+
+    def applied_count(self) -> int:
+        with self.db.engine.connect() as c:
+            return int(c.execute(select(func.count()).select_from(self.applied)).scalar_one())
+
+    def publish_children(self, n: int) -> None:
+        for _ in range(n):
+            with self.uow() as uow:
+                uow.publish(ChildRegistered.example().model_copy(update={"child_id": _uuid()}))
+                uow.commit()
+
+
+def _uuid() -> Any:
+    import uuid
+
+    return uuid.uuid4()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Env:
+    return Env(tmp_path)
+
+
+def test_an_event_is_in_the_outbox_only_if_its_transaction_commits(env: Env) -> None:
+    with env.uow() as uow:
+        uow.publish(ChildRegistered.example())
+        # no commit: leaving the block rolls back
+    assert outbox_backlog(env.db) == 0
+    env.publish_children(2)
+    assert outbox_backlog(env.db) == 2
+
+
+def test_relay_publishes_in_order_and_marks_rows(env: Env) -> None:
+    env.publish_children(5)
+    assert env.relay().run_once() == 5
+    assert outbox_backlog(env.db) == 0
+    assert env.relay().run_once() == 0
+    records = env.broker.records("registry.children")
+    assert len(records) == 5
+    doc = json.loads(records[0].value or b"")
+    assert doc["specversion"] == "1.0"
+    assert doc["type"] == ChildRegistered.event_type
+    assert (
+        records[0].header(
+            "content-type",
+        )
+        == b"application/cloudevents+json; charset=UTF-8"
+    )
+
+
+class PartialPublisher:
+    """Acknowledges only the first `n` records of a batch, like a broker failing mid-batch."""
+
+    def __init__(self, inner: Any, n: int) -> None:
+        self.inner, self.n = inner, n
+
+    def publish(self, messages: Sequence[OutgoingMessage]) -> int:
+        return self.inner.publish(messages[: self.n])  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        pass
+
+
+def test_relay_marks_only_the_acknowledged_prefix(env: Env) -> None:
+    env.publish_children(5)
+    assert env.relay(PartialPublisher(env.broker.publisher(), 2)).run_once() == 2
+    assert outbox_backlog(env.db) == 3
+    assert env.relay().run_once() == 3
+    assert len(env.broker.records("registry.children")) == 5
+
+
+def test_consumer_applies_each_event_once_even_when_delivered_twice(env: Env) -> None:
+    env.publish_children(3)
+    env.relay().run_once()
+    # Deliver the same records a second time (a relay that crashed before marking them).
+    for m in env.broker.records("registry.children"):
+        env.broker.append(OutgoingMessage(m.topic, m.key, m.value, m.headers))
+    loop = env.loop()
+    while loop.run_once():
+        pass
+    assert env.applied_count() == 3
+    assert env.metrics.events_duplicate.labels(group="g", type=ChildRegistered.event_type)._value.get() == 3
+
+
+def test_poison_messages_go_to_the_dead_letter_topic_and_the_next_one_is_applied(env: Env) -> None:
+    org = OrgUnitCreated.example().model_dump_json().encode()
+    env.broker.publisher().publish(
+        [
+            OutgoingMessage("registry.children", b"c1", b"{not json"),
+            OutgoingMessage("registry.children", b"c1", b'{"type": "registry.child.vanished.v1"}'),
+            OutgoingMessage("registry.children", b"c1", org),  # data without an envelope
+        ]
+    )
+    env.publish_children(1)
+    env.relay().run_once()
+    loop = env.loop()
+    while loop.run_once():
+        pass
+    dead = env.broker.records("dlq.g")
+    assert [m.header("dlq.kind") for m in dead] == [b"malformed", b"unknown_type", b"malformed"]
+    assert all(m.header("dlq.original.topic") == b"registry.children" for m in dead)
+    assert b"registry.child.vanished.v1" in (dead[1].header("dlq.reason") or b"")
+    assert env.applied_count() == 1
+
+
+def test_a_handler_that_keeps_failing_is_dead_lettered_after_bounded_retries(env: Env) -> None:
+    calls = []
+
+    def flaky(uow: UnitOfWork, event: Any) -> None:
+        calls.append(event.id)
+        raise RuntimeError("database said no")
+
+    env.publish_children(1)
+    env.relay().run_once()
+    loop = env.loop({ChildRegistered.event_type: flaky}, attempts=3)
+    loop.run_once()
+    assert len(calls) == 3
+    [dead] = env.broker.records("dlq.g")
+    assert dead.header("dlq.kind") == b"handler_failed"
+    assert b"database said no" in (dead.header("dlq.reason") or b"")
+    assert loop.run_once() == 0, "the offset moved past the dead-lettered record"
+
+
+def test_a_permanent_error_is_dead_lettered_without_retries(env: Env) -> None:
+    calls = []
+
+    def refuse(uow: UnitOfWork, event: Any) -> None:
+        calls.append(1)
+        raise PermanentError("child belongs to no known unit")
+
+    env.publish_children(1)
+    env.relay().run_once()
+    env.loop({ChildRegistered.event_type: refuse}).run_once()
+    assert calls == [1]
+    assert env.broker.records("dlq.g")[0].header("dlq.kind") == b"rejected"
+
+
+def test_a_failed_handler_rolls_back_its_writes(env: Env) -> None:
+    def half(uow: UnitOfWork, event: Any) -> None:
+        env.record(uow, event)
+        raise RuntimeError("boom after writing")
+
+    env.publish_children(1)
+    env.relay().run_once()
+    env.loop({ChildRegistered.event_type: half}, attempts=2).run_once()
+    assert env.applied_count() == 0
+
+
+def test_a_crash_after_the_db_commit_replays_without_applying_twice(env: Env) -> None:
+    env.publish_children(2)
+    env.relay().run_once()
+
+    class Killed(BaseException):
+        pass
+
+    def kill(_message: Any) -> None:
+        raise Killed
+
+    loop = env.loop()
+    loop._hooks.after_db_commit = kill
+    with pytest.raises(Killed):
+        loop.run_once()
+    assert env.applied_count() == 1
+    restarted = env.loop()
+    while restarted.run_once():
+        pass
+    assert env.applied_count() == 2
+
+
+def test_events_a_service_does_not_handle_are_skipped_not_dead_lettered(env: Env) -> None:
+    env.publish_children(1)
+    env.relay().run_once()
+    env.loop({"registry.child.term_result_recorded.v1": env.record}).run_once()
+    assert env.broker.records("dlq.g") == []
+    assert env.applied_count() == 0

@@ -1,0 +1,133 @@
+"""The grade-drop rule (学习严重滑坡) and the handler that opens tasks."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alerts.adapters.orm import Base, FollowUpTask
+from alerts.domain.grades import GradeDropPolicy, TermScore, detect_grade_drop
+from alerts.service_layer.handlers import TermResultHandler, on_child_registered
+from shouhu_contracts.alerts.v1 import FollowUpTaskOpened
+from shouhu_contracts.envelope import new_event
+from shouhu_contracts.registry.v1 import ChildRegistered, TermResultRecorded
+from shouhu_kit.clock import FakeClock
+from shouhu_kit.db import Database
+from shouhu_kit.outbox import outbox_backlog
+from shouhu_kit.uow import UnitOfWork
+from sqlalchemy import func, select
+
+pytestmark = pytest.mark.unit
+POLICY = GradeDropPolicy()
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "drops"),
+    [
+        ((300, 5), (300, 15), True),  # exactly 10 places
+        ((300, 5), (300, 14), False),  # 9 places
+        ((300, 5), (255, 5), True),  # exactly 15%
+        ((300, 5), (256, 5), False),  # 14.7%
+        ((300, 15), (200, 1), True),  # total falls although the rank rises
+        ((300, 15), (320, 2), False),  # better on both
+        ((0, 5), (0, 6), False),  # no score to lose
+    ],
+)
+def test_detect_grade_drop_thresholds(
+    before: tuple[float, int], after: tuple[float, int], drops: bool
+) -> None:
+    prev, cur = TermScore("2025-2026-1", *before), TermScore("2025-2026-2", *after)
+    assert (detect_grade_drop(previous=prev, current=cur, policy=POLICY) is not None) is drops
+
+
+def test_a_city_can_configure_the_policy() -> None:
+    strict = GradeDropPolicy(rank_places=3, total_share=0.05)
+    prev, cur = TermScore("2025-2026-1", 300, 5), TermScore("2025-2026-2", 300, 8)
+    assert detect_grade_drop(previous=prev, current=cur, policy=strict) is not None
+    assert detect_grade_drop(previous=prev, current=cur, policy=POLICY) is None
+
+
+def test_description_is_chinese_and_names_both_terms() -> None:
+    drop = detect_grade_drop(
+        previous=TermScore("2025-2026-1", 300, 7), current=TermScore("2025-2026-2", 240, 19), policy=POLICY
+    )
+    assert drop is not None
+    assert drop.describe() == (
+        "2025-2026-1→2025-2026-2：班级排名下降12名（第7名→第19名）；总分下降20%（300→240）"
+    )
+
+
+class Env:
+    def __init__(self, tmp: Path) -> None:
+        self.db = Database(url=f"sqlite:///{tmp}/alerts.db", metadata=Base.metadata)
+        self.db.create_schema()
+        self.clock = FakeClock()
+        self.handler = TermResultHandler(policy=POLICY, due_after=timedelta(days=7))
+        self.child = uuid.uuid4()
+
+    def apply(self, handler: Any, data: Any) -> None:
+        event = new_event(event_id=uuid.uuid4(), source="/shouhu/registry", time=self.clock.now(), data=data)
+        with UnitOfWork(db=self.db, clock=self.clock, source="/shouhu/alerts") as uow:
+            handler(uow, event)
+            uow.commit()
+
+    def register(self) -> None:
+        self.apply(on_child_registered, ChildRegistered.example().model_copy(update={"child_id": self.child}))
+
+    def result(self, term: str, total: float, rank: int) -> None:
+        data = TermResultRecorded.example().model_copy(
+            update={"child_id": self.child, "term": term, "total_score": total, "class_rank": rank}
+        )
+        self.apply(self.handler, data)
+
+    def tasks(self) -> list[FollowUpTask]:
+        with self.db.sessions() as s:
+            return list(s.scalars(select(FollowUpTask)).all())
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Env:
+    return Env(tmp_path)
+
+
+def test_a_big_drop_opens_one_task_and_queues_its_event(env: Env) -> None:
+    env.register()
+    env.result("2025-2026-1", 300, 5)
+    assert env.tasks() == []
+    env.result("2025-2026-2", 290, 18)
+    [task] = env.tasks()
+    assert task.status == "open"
+    assert task.child_name == "李小红"
+    assert task.due_at == env.clock.now() + timedelta(days=7)
+    assert "下降13名" in task.detail
+    with env.db.sessions() as s:
+        types = s.scalars(select(env.db.tables.outbox.c.event_type)).all()
+    assert types == [FollowUpTaskOpened.event_type]
+
+
+def test_a_correction_of_the_same_terms_does_not_open_a_second_task(env: Env) -> None:
+    env.register()
+    env.result("2025-2026-1", 300, 5)
+    env.result("2025-2026-2", 290, 18)
+    env.result("2025-2026-2", 280, 20)  # corrected
+    assert len(env.tasks()) == 1
+    assert outbox_backlog(env.db) == 1
+
+
+def test_a_late_earlier_term_is_compared_with_the_later_one(env: Env) -> None:
+    env.register()
+    env.result("2025-2026-2", 200, 30)
+    env.result("2025-2026-1", 300, 3)  # entered late
+    [task] = env.tasks()
+    assert task.detail.startswith("2025-2026-1→2025-2026-2")
+
+
+def test_a_small_change_opens_nothing(env: Env) -> None:
+    env.register()
+    env.result("2025-2026-1", 300, 5)
+    env.result("2025-2026-2", 295, 8)
+    with env.db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(FollowUpTask)) == 0
