@@ -6,6 +6,7 @@ import json
 
 import jsonschema
 import pytest
+
 from shouhu_contracts import EVENT_TYPES, decode_event, encode_event
 from shouhu_contracts.codegen import CONTRACTS_DIR, render
 from shouhu_contracts.envelope import MalformedEvent, UnknownEventType

@@ -9,12 +9,14 @@ from typing import Any
 
 import jsonschema
 import pytest
+from fastapi.testclient import TestClient
+from kafka import KafkaConsumer
+from sqlalchemy import func, select
+
 from alerts.adapters.orm import FollowUpTask
 from alerts.bootstrap import consumers as alerts_consumers
 from alerts.bootstrap import runtime as alerts_runtime
 from alerts.config import AlertsSettings
-from fastapi.testclient import TestClient
-from kafka import KafkaConsumer
 from registry.bootstrap import build_api as registry_api
 from registry.config import RegistrySettings
 from shouhu_contracts.codegen import CONTRACTS_DIR
@@ -25,7 +27,6 @@ from shouhu_kit.consumer import ConsumerLoop
 from shouhu_kit.kafka_adapters import KafkaPublisher
 from shouhu_kit.runtime import Runtime
 from shouhu_kit.testing import bearer
-from sqlalchemy import func, select
 
 pytestmark = pytest.mark.integration
 

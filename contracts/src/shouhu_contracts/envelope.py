@@ -1,4 +1,4 @@
-"""The CloudEvents 1.0 envelope, carried on Kafka in structured content mode (ADR 0002)."""
+"""The CloudEvents 1.0 envelope, carried on Kafka in structured content mode (ADR 0001)."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+
 from registry.bootstrap import build_api
 from registry.config import RegistrySettings
 from shouhu_kit.auth import Role

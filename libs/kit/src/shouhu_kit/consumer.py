@@ -10,10 +10,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shouhu_contracts.envelope import CloudEvent, MalformedEvent, UnknownEventType, decode_event
-from shouhu_contracts.topics import dead_letter_topic
 from sqlalchemy import insert, select
 
+from shouhu_contracts.envelope import CloudEvent, MalformedEvent, UnknownEventType, decode_event
+from shouhu_contracts.topics import dead_letter_topic
 from shouhu_kit.broker import EventPublisher, IncomingMessage, MessageSource, OutgoingMessage
 from shouhu_kit.clock import Clock
 from shouhu_kit.metrics import Metrics

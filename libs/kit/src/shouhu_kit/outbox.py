@@ -8,10 +8,10 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from shouhu_contracts.envelope import CONTENT_TYPE, EventData, encode_event, new_event
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from shouhu_contracts.envelope import CONTENT_TYPE, EventData, encode_event, new_event
 from shouhu_kit.broker import EventPublisher, OutgoingMessage
 from shouhu_kit.clock import Clock
 from shouhu_kit.db import Database, KitTables

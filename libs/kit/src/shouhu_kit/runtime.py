@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from fastapi import APIRouter, FastAPI
-from shouhu_contracts.topics import DEAD_LETTER_PARTITIONS, TOPICS, dead_letter_topic
 from sqlalchemy import MetaData
 
+from shouhu_contracts.topics import DEAD_LETTER_PARTITIONS, TOPICS, dead_letter_topic
 from shouhu_kit.app import create_app
 from shouhu_kit.broker import EventPublisher, MessageSource
 from shouhu_kit.clock import Clock, SystemClock

@@ -6,9 +6,9 @@ import uuid
 from datetime import datetime
 from types import TracebackType
 
-from shouhu_contracts.envelope import EventData
 from sqlalchemy.orm import Session
 
+from shouhu_contracts.envelope import EventData
 from shouhu_kit.clock import Clock
 from shouhu_kit.db import Database
 from shouhu_kit.outbox import add_to_outbox

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+
 from shouhu_kit.kafka_adapters import KafkaPublisher, KafkaSource, ensure_topics
 from shouhu_kit.testing import BrokerContract
 

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+
 from shouhu_kit.broker import InMemoryBroker
 from shouhu_kit.testing import BrokerContract
 

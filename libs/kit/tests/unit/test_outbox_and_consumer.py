@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+
 from shouhu_contracts.registry.v1 import ChildRegistered, OrgUnitCreated
 from shouhu_kit.broker import InMemoryBroker, OutgoingMessage
 from shouhu_kit.clock import FakeClock
@@ -16,7 +18,6 @@ from shouhu_kit.db import Database
 from shouhu_kit.metrics import Metrics
 from shouhu_kit.outbox import OutboxRelay, outbox_backlog
 from shouhu_kit.uow import UnitOfWork
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
 
 pytestmark = pytest.mark.unit
 

@@ -10,6 +10,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
+
 from shouhu_kit.auth import Principal, Role, decode_token, issue_token, require_role
 from shouhu_kit.clock import FakeClock
 from shouhu_kit.errors import Problem

@@ -1,9 +1,8 @@
 """`shouhu-alerts api|worker|init-db|dev-token`."""
 
-from shouhu_kit.cli import run_service
-
 from alerts.bootstrap import build_api, build_worker, init_db
 from alerts.config import AlertsSettings
+from shouhu_kit.cli import run_service
 
 
 def main() -> int:

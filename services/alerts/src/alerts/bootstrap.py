@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi import FastAPI
-from shouhu_contracts.registry.v1 import ChildRegistered, TermResultRecorded
-from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
-from shouhu_kit.settings import ServiceSettings
 
 from alerts.adapters.orm import Base
 from alerts.config import AlertsSettings
 from alerts.domain.grades import GradeDropPolicy
 from alerts.entrypoints.api.routes import router
 from alerts.service_layer.handlers import TermResultHandler, on_child_registered
+from shouhu_contracts.registry.v1 import ChildRegistered, TermResultRecorded
+from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
+from shouhu_kit.settings import ServiceSettings
 
 TITLE = "守护 · 预警服务 / Shouhu alerts"
 

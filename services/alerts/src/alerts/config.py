@@ -3,6 +3,7 @@
 from typing import ClassVar
 
 from pydantic import Field
+
 from shouhu_kit.settings import ServiceSettings
 
 

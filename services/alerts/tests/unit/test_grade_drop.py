@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
+
 from alerts.adapters.orm import Base, FollowUpTask
 from alerts.domain.grades import GradeDropPolicy, TermScore, detect_grade_drop
 from alerts.service_layer.handlers import TermResultHandler, on_child_registered
@@ -18,7 +20,6 @@ from shouhu_kit.clock import FakeClock
 from shouhu_kit.db import Database
 from shouhu_kit.outbox import outbox_backlog
 from shouhu_kit.uow import UnitOfWork
-from sqlalchemy import func, select
 
 pytestmark = pytest.mark.unit
 POLICY = GradeDropPolicy()

@@ -1,9 +1,8 @@
 """`shouhu-pairing api|worker|init-db|dev-token`."""
 
-from shouhu_kit.cli import run_service
-
 from pairing.bootstrap import build_api, build_worker, init_db
 from pairing.config import PairingSettings
+from shouhu_kit.cli import run_service
 
 
 def main() -> int:

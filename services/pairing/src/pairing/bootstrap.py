@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from shouhu_contracts.registry.v1 import ChildRegistered
-from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
-from shouhu_kit.settings import ServiceSettings
 
 from pairing.adapters.orm import Base
 from pairing.entrypoints.api.routes import router
 from pairing.service_layer.handlers import on_child_registered
+from shouhu_contracts.registry.v1 import ChildRegistered
+from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
+from shouhu_kit.settings import ServiceSettings
 
 TITLE = "守护 · 结对服务 / Shouhu pairing"
 CONSUMERS = [

@@ -1,9 +1,8 @@
 """`shouhu-registry api|worker|init-db|dev-token`."""
 
-from shouhu_kit.cli import run_service
-
 from registry.bootstrap import build_api, build_worker, init_db
 from registry.config import RegistrySettings
+from shouhu_kit.cli import run_service
 
 
 def main() -> int:

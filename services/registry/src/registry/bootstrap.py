@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from shouhu_kit.runtime import BrokerAdapters, Runtime
-from shouhu_kit.settings import ServiceSettings
 
 from registry.adapters.orm import Base
 from registry.entrypoints.api.routes import router
+from shouhu_kit.runtime import BrokerAdapters, Runtime
+from shouhu_kit.settings import ServiceSettings
 
 TITLE = "守护 · 档案服务 / Shouhu registry"
 

@@ -7,8 +7,9 @@ import uuid
 from typing import Any
 
 import pytest
-from shouhu_kit.auth import Role
 from sqlalchemy import select
+
+from shouhu_kit.auth import Role
 
 pytestmark = pytest.mark.unit
 

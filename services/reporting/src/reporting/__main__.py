@@ -1,9 +1,8 @@
 """`shouhu-reporting api|worker|init-db|dev-token`."""
 
-from shouhu_kit.cli import run_service
-
 from reporting.bootstrap import build_api, build_worker, init_db
 from reporting.config import ReportingSettings
+from shouhu_kit.cli import run_service
 
 
 def main() -> int:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from shouhu_contracts.registry.v1 import ChildRegistered, OrgUnitCreated
-from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
-from shouhu_kit.settings import ServiceSettings
 
 from reporting.adapters.orm import Base
 from reporting.entrypoints.api.routes import router
 from reporting.service_layer.handlers import on_child_registered, on_org_unit_created
+from shouhu_contracts.registry.v1 import ChildRegistered, OrgUnitCreated
+from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
+from shouhu_kit.settings import ServiceSettings
 
 TITLE = "守护 · 统计服务 / Shouhu reporting"
 CONSUMERS = [

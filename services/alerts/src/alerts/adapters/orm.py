@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from shouhu_kit.db import UTCDateTime
 from sqlalchemy import Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shouhu_kit.db import UTCDateTime
 
 
 class Base(DeclarativeBase):

@@ -6,14 +6,14 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from shouhu_contracts.alerts.v1 import FollowUpTaskOpened, TaskReason
-from shouhu_contracts.envelope import CloudEvent
-from shouhu_contracts.registry.v1 import ChildRegistered, TermResultRecorded
-from shouhu_kit.uow import UnitOfWork
 from sqlalchemy import select
 
 from alerts.adapters.orm import ChildCopy, FollowUpTask, TermScoreCopy
 from alerts.domain.grades import GradeDropPolicy, TermScore, detect_grade_drop
+from shouhu_contracts.alerts.v1 import FollowUpTaskOpened, TaskReason
+from shouhu_contracts.envelope import CloudEvent
+from shouhu_contracts.registry.v1 import ChildRegistered, TermResultRecorded
+from shouhu_kit.uow import UnitOfWork
 
 
 def path_text(path: list[uuid.UUID]) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from shouhu_kit.db import UTCDateTime
 from sqlalchemy import Boolean, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shouhu_kit.db import UTCDateTime
 
 
 class Base(DeclarativeBase):

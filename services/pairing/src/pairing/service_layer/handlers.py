@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from pairing.adapters.orm import ChildToPair
+from pairing.domain.priority import pairing_priority
 from shouhu_contracts.envelope import CloudEvent
 from shouhu_contracts.registry.v1 import ChildRegistered
 from shouhu_kit.uow import UnitOfWork
-
-from pairing.adapters.orm import ChildToPair
-from pairing.domain.priority import pairing_priority
 
 
 def on_child_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:

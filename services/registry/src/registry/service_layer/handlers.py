@@ -6,15 +6,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
+
+from registry.adapters.orm import ChildRow, OrgUnitRow, TermResultRow
+from registry.domain.org import OrgRuleViolation, check_placement
 from shouhu_contracts.org import Gender, LeftBehindType, OrgKind
 from shouhu_contracts.registry.v1 import ChildRegistered, OrgUnitCreated, TermResultRecorded
 from shouhu_kit.auth import Principal
 from shouhu_kit.errors import Problem, not_found
 from shouhu_kit.uow import UnitOfWork
-from sqlalchemy import select
-
-from registry.adapters.orm import ChildRow, OrgUnitRow, TermResultRow
-from registry.domain.org import OrgRuleViolation, check_placement
 
 
 @dataclass(frozen=True)

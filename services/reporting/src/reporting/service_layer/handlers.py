@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any, cast
 
-from shouhu_contracts.envelope import CloudEvent
-from shouhu_contracts.registry.v1 import ChildRegistered, OrgUnitCreated
-from shouhu_kit.uow import UnitOfWork
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 from reporting.adapters.orm import ChildPlacement, OrgUnitView, UnitChildCount
+from shouhu_contracts.envelope import CloudEvent
+from shouhu_contracts.registry.v1 import ChildRegistered, OrgUnitCreated
+from shouhu_kit.uow import UnitOfWork
 
 
 def on_org_unit_created(uow: UnitOfWork, event: CloudEvent[Any]) -> None:

@@ -8,11 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from shouhu_kit.auth import Role, require_role
-from shouhu_kit.deps import CurrentUser, Uow, scope_filter_text
 from sqlalchemy import select
 
 from pairing.adapters.orm import ChildToPair
+from shouhu_kit.auth import Role, require_role
+from shouhu_kit.deps import CurrentUser, Uow, scope_filter_text
 
 READERS = tuple(r for r in Role if r not in (Role.OPS, Role.HELPER))
 router = APIRouter(prefix="/v1", tags=["pairing"])

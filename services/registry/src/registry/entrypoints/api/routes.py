@@ -6,10 +6,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from shouhu_contracts.org import OrgKind
-from shouhu_kit.auth import Role, require_role
-from shouhu_kit.deps import CurrentUser, Uow
-from shouhu_kit.errors import Problem
 from sqlalchemy import select
 
 from registry.adapters.orm import ChildRow, OrgUnitRow, TermResultRow
@@ -23,6 +19,10 @@ from registry.entrypoints.api.schemas import (
     TermResultOut,
 )
 from registry.service_layer import handlers
+from shouhu_contracts.org import OrgKind
+from shouhu_kit.auth import Role, require_role
+from shouhu_kit.deps import CurrentUser, Uow
+from shouhu_kit.errors import Problem
 
 ORG_WRITERS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN, Role.TOWNSHIP_ADMIN)
 CHILD_WRITERS = (*ORG_WRITERS, Role.SCHOOL_ADMIN, Role.TEACHER, Role.VILLAGE_DIRECTOR)

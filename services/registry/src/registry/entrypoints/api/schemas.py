@@ -8,9 +8,9 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from shouhu_contracts.org import Gender, LeftBehindType, OrgKind
 
 from registry.domain.terms import TERM_PATTERN
+from shouhu_contracts.org import Gender, LeftBehindType, OrgKind
 
 # Users type Chinese; the API accepts the Chinese label or the English value of each enumeration.
 _ZH_LABELS: dict[type[StrEnum], dict[str, str]] = {

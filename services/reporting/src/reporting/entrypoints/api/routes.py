@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
+from sqlalchemy import select
+
+from reporting.adapters.orm import OrgUnitView, UnitChildCount
 from shouhu_kit.auth import Principal, Role, require_role
 from shouhu_kit.deps import CurrentUser, Uow
 from shouhu_kit.errors import not_found
 from shouhu_kit.uow import UnitOfWork
-from sqlalchemy import select
-
-from reporting.adapters.orm import OrgUnitView, UnitChildCount
 
 READERS = (
     Role.CITY_ADMIN,
