@@ -142,7 +142,7 @@ def grade_drop(platform: Platform) -> dict[str, Any]:
             "birth_date": "2016-03-01",
             "left_behind_type": "父母双方外出",
             "class_id": ids["class"],
-            "has_guardian": False,
+            "guardian": None,
         },
     )
     assert status == 201, child

@@ -95,7 +95,7 @@ class Slice:
                 "birth_date": "2016-04-01",
                 "left_behind_type": "both_parents",
                 "class_id": klass["id"],
-                "has_guardian": True,
+                "guardian": None,
             },
         )["id"]
         for term, rank in (("2025-2026-1", rank_before), ("2025-2026-2", rank_after)):

@@ -27,3 +27,19 @@ class Gender(StrEnum):
 
     MALE = "male"  # 男
     FEMALE = "female"  # 女
+
+
+class GuardianshipRating(StrEnum):
+    """监护情况 on the national form."""
+
+    GOOD = "good"  # 好
+    FAIR = "fair"  # 较好/一般
+    POOR = "poor"  # 差
+
+
+class ChildStatus(StrEnum):
+    """Where a child stands in the programme."""
+
+    ACTIVE = "active"  # 在册
+    EXITED = "exited"  # 已退出 (parents home, grown up, …)
+    TRANSFERRED_OUT = "transferred_out"  # 已转出 (left the city)

@@ -2,12 +2,34 @@
 
 from shouhu_contracts.alerts.v1 import FollowUpTaskOpened
 from shouhu_contracts.envelope import EventData
-from shouhu_contracts.registry.v1 import ChildRegistered, OrgUnitCreated, TermResultRecorded
+from shouhu_contracts.registry.v1 import (
+    AwardRecorded,
+    ChildExited,
+    ChildReentered,
+    ChildRegistered,
+    ChildTransferred,
+    ChildUpdated,
+    GuardianChanged,
+    OrgUnitCreated,
+    OrgUnitMoved,
+    OrgUnitRenamed,
+    TermResultRecorded,
+    ViolationRecorded,
+)
 
 _ALL: tuple[type[EventData], ...] = (
     OrgUnitCreated,
+    OrgUnitRenamed,
+    OrgUnitMoved,
     ChildRegistered,
+    ChildUpdated,
+    GuardianChanged,
+    ChildTransferred,
+    ChildExited,
+    ChildReentered,
     TermResultRecorded,
+    AwardRecorded,
+    ViolationRecorded,
     FollowUpTaskOpened,
 )
 

@@ -53,7 +53,15 @@ class Api:
             "birth_date": "2016-03-01",
             "left_behind_type": "父母双方外出",
             "class_id": class_id,
-            "has_guardian": True,
+            "father": {"name": "王大力", "phone": "13900000001", "work_city": "深圳"},
+            "mother": {"name": "李秀英", "phone": "13900000002", "work_city": "东莞"},
+            "guardian": {
+                "name": "王奶奶",
+                "relation": "祖母",
+                "age": 66,
+                "phone": "13800138000",
+                "rating": "好",
+            },
             **extra,
         }
         r = self.client.post("/v1/children", headers=self.admin, json=body)

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from shouhu_contracts.envelope import EventData
-from shouhu_contracts.org import Gender, LeftBehindType, OrgKind
+from shouhu_contracts.org import ChildStatus, Gender, GuardianshipRating, LeftBehindType, OrgKind
 
 _CITY = UUID("0b7d6f0e-6a51-4c1e-9a5d-3f1f0d1c0a01")
 _DISTRICT = UUID("0b7d6f0e-6a51-4c1e-9a5d-3f1f0d1c0a02")
@@ -73,6 +73,13 @@ class ChildRegistered(EventData):
     )
     has_guardian: bool = Field(description="False when nobody looks after the child (监护缺位)")
     registered_at: AwareDatetime
+    school_id: UUID | None = Field(default=None, description="The class's school")
+    boarding: bool | None = Field(default=None, description="寄宿")
+    guardian_rating: GuardianshipRating | None = Field(default=None, description="监护情况")
+    guardian_age: int | None = Field(default=None, ge=0, le=120)
+    missing_contacts: list[str] = Field(
+        default_factory=list, description="Required contact-card phones that are missing"
+    )
 
     @classmethod
     def example(cls) -> ChildRegistered:
@@ -103,6 +110,7 @@ class TermResultRecorded(EventData):
     total_score: float = Field(ge=0)
     class_rank: int = Field(ge=1)
     class_size: int | None = Field(default=None, ge=1)
+    subjects: dict[str, float] | None = Field(default=None, description="Score per subject, e.g. 语文")
     org_path: list[UUID] = Field(min_length=1, description="The child's class path at recording")
     recorded_at: AwareDatetime
 
@@ -117,4 +125,236 @@ class TermResultRecorded(EventData):
             class_size=42,
             org_path=[_CITY, _DISTRICT, _TOWNSHIP, _SCHOOL, _CLASS],
             recorded_at=_AT,
+        )
+
+
+class ChildFacts(EventData):
+    """Base of child events that restate the child's non-sensitive facts after the change."""
+
+    key_field: ClassVar[str] = "child_id"
+    topic: ClassVar[str] = "registry.children"
+
+    child_id: UUID
+    org_path: list[UUID] = Field(min_length=1, description="The child's class path after the change")
+    occurred_at: AwareDatetime
+
+
+class ChildUpdated(ChildFacts):
+    """Fields of a child's archive changed (动态管理); sensitive values are not on the bus."""
+
+    event_type: ClassVar[str] = "registry.child.updated.v1"
+    summary: ClassVar[str] = "儿童档案已更新 / Child archive updated"
+
+    fields: list[str] = Field(min_length=1, description="Names of the changed fields")
+    name: str
+    left_behind_type: LeftBehindType
+    has_guardian: bool
+    boarding: bool | None = None
+    missing_contacts: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def example(cls) -> ChildUpdated:
+        """The mother came home: the child is now 'father away'."""
+        return cls(
+            child_id=_CHILD,
+            org_path=[_CITY, _DISTRICT, _TOWNSHIP, _SCHOOL, _CLASS],
+            occurred_at=_AT,
+            fields=["left_behind_type", "mother.away_since"],
+            name="李小红",
+            left_behind_type=LeftBehindType.FATHER,
+            has_guardian=True,
+        )
+
+
+class GuardianChanged(ChildFacts):
+    """The guardian (监护人) changed, or the child lost or gained one."""
+
+    event_type: ClassVar[str] = "registry.child.guardian_changed.v1"
+    summary: ClassVar[str] = "监护人已变更 / Guardian changed"
+
+    has_guardian: bool
+    relation: str | None = Field(default=None, description="关系, e.g. 祖父母")
+    guardian_age: int | None = Field(default=None, ge=0, le=120)
+    guardian_rating: GuardianshipRating | None = None
+
+    @classmethod
+    def example(cls) -> GuardianChanged:
+        """A grandmother of 72 takes over."""
+        return cls(
+            child_id=_CHILD,
+            org_path=[_CITY, _DISTRICT, _TOWNSHIP, _SCHOOL, _CLASS],
+            occurred_at=_AT,
+            has_guardian=True,
+            relation="祖母",
+            guardian_age=72,
+            guardian_rating=GuardianshipRating.FAIR,
+        )
+
+
+class ChildTransferred(ChildFacts):
+    """The child moved to another class, school or district (转学), keeping its id and history."""
+
+    event_type: ClassVar[str] = "registry.child.transferred.v1"
+    summary: ClassVar[str] = "儿童已转学 / Child transferred"
+
+    from_class_id: UUID
+    from_org_path: list[UUID] = Field(min_length=1)
+    to_class_id: UUID
+
+    @classmethod
+    def example(cls) -> ChildTransferred:
+        """From one class to another."""
+        other = UUID("0b7d6f0e-6a51-4c1e-9a5d-3f1f0d1c0a06")
+        return cls(
+            child_id=_CHILD,
+            org_path=[_CITY, _DISTRICT, _TOWNSHIP, _SCHOOL, other],
+            occurred_at=_AT,
+            from_class_id=_CLASS,
+            from_org_path=[_CITY, _DISTRICT, _TOWNSHIP, _SCHOOL, _CLASS],
+            to_class_id=other,
+        )
+
+
+class ChildExited(ChildFacts):
+    """The child left the programme (退出), or the city (转出)."""
+
+    event_type: ClassVar[str] = "registry.child.exited.v1"
+    summary: ClassVar[str] = "儿童已退出 / Child exited"
+
+    status: ChildStatus
+    reason: str = Field(min_length=1, max_length=200, description="原因, e.g. 父母返乡")
+
+    @classmethod
+    def example(cls) -> ChildExited:
+        """Both parents came home."""
+        return cls(
+            child_id=_CHILD,
+            org_path=[_CITY, _DISTRICT, _TOWNSHIP, _SCHOOL, _CLASS],
+            occurred_at=_AT,
+            status=ChildStatus.EXITED,
+            reason="父母返乡",
+        )
+
+
+class ChildReentered(ChildFacts):
+    """An exited child is back in the programme (重新纳入)."""
+
+    event_type: ClassVar[str] = "registry.child.reentered.v1"
+    summary: ClassVar[str] = "儿童重新纳入 / Child re-entered"
+
+    left_behind_type: LeftBehindType
+    has_guardian: bool
+
+    @classmethod
+    def example(cls) -> ChildReentered:
+        """The father left for work again."""
+        return cls(
+            child_id=_CHILD,
+            org_path=[_CITY, _DISTRICT, _TOWNSHIP, _SCHOOL, _CLASS],
+            occurred_at=_AT,
+            left_behind_type=LeftBehindType.FATHER,
+            has_guardian=True,
+        )
+
+
+class AwardRecorded(ChildFacts):
+    """An award (e.g. 三好学生 Merit Student) was recorded."""
+
+    event_type: ClassVar[str] = "registry.child.award_recorded.v1"
+    summary: ClassVar[str] = "获奖已登记 / Award recorded"
+
+    award_id: UUID
+    title: str = Field(min_length=1, max_length=100, description="e.g. 三好学生")
+    merit_student: bool = Field(description="True for 三好学生 (counts in helper assessment)")
+    school_year: str = Field(pattern=r"^\d{4}-\d{4}$", description="e.g. 2025-2026")
+    awarded_on: date
+
+    @classmethod
+    def example(cls) -> AwardRecorded:
+        """A Merit Student award."""
+        return cls(
+            child_id=_CHILD,
+            org_path=[_CITY, _DISTRICT, _TOWNSHIP, _SCHOOL, _CLASS],
+            occurred_at=_AT,
+            award_id=UUID("7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"),
+            title="三好学生",
+            merit_student=True,
+            school_year="2025-2026",
+            awarded_on=date(2026, 6, 30),
+        )
+
+
+class ViolationRecorded(ChildFacts):
+    """A serious violation (严重违纪) was recorded; the description stays in the registry."""
+
+    event_type: ClassVar[str] = "registry.child.violation_recorded.v1"
+    summary: ClassVar[str] = "违纪已登记 / Violation recorded"
+
+    violation_id: UUID
+    serious: bool
+    occurred_on: date
+    school_year: str = Field(pattern=r"^\d{4}-\d{4}$")
+
+    @classmethod
+    def example(cls) -> ViolationRecorded:
+        """A serious violation."""
+        return cls(
+            child_id=_CHILD,
+            org_path=[_CITY, _DISTRICT, _TOWNSHIP, _SCHOOL, _CLASS],
+            occurred_at=_AT,
+            violation_id=UUID("6b2c3d4e-5f6a-4b7c-8d9e-0f1a2b3c4d5e"),
+            serious=True,
+            occurred_on=date(2026, 4, 2),
+            school_year="2025-2026",
+        )
+
+
+class OrgUnitRenamed(EventData):
+    """An org unit's name or code changed."""
+
+    event_type: ClassVar[str] = "registry.org.unit_renamed.v1"
+    topic: ClassVar[str] = "registry.org"
+    key_field: ClassVar[str] = "unit_id"
+    summary: ClassVar[str] = "组织单元已更名 / Org unit renamed"
+
+    unit_id: UUID
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=100)
+    path: list[UUID] = Field(min_length=1)
+    occurred_at: AwareDatetime
+
+    @classmethod
+    def example(cls) -> OrgUnitRenamed:
+        """A township becomes a street office."""
+        return cls(
+            unit_id=_TOWNSHIP,
+            code="T-03",
+            name="城关街道",
+            path=[_CITY, _DISTRICT, _TOWNSHIP],
+            occurred_at=_AT,
+        )
+
+
+class OrgUnitMoved(EventData):
+    """An org unit moved under another parent; every path below it changed."""
+
+    event_type: ClassVar[str] = "registry.org.unit_moved.v1"
+    topic: ClassVar[str] = "registry.org"
+    key_field: ClassVar[str] = "unit_id"
+    summary: ClassVar[str] = "组织单元已调整隶属 / Org unit moved"
+
+    unit_id: UUID
+    old_path: list[UUID] = Field(min_length=1)
+    new_path: list[UUID] = Field(min_length=1)
+    occurred_at: AwareDatetime
+
+    @classmethod
+    def example(cls) -> OrgUnitMoved:
+        """A school moves to another township."""
+        other = UUID("0b7d6f0e-6a51-4c1e-9a5d-3f1f0d1c0a07")
+        return cls(
+            unit_id=_SCHOOL,
+            old_path=[_CITY, _DISTRICT, _TOWNSHIP, _SCHOOL],
+            new_path=[_CITY, _DISTRICT, other, _SCHOOL],
+            occurred_at=_AT,
         )

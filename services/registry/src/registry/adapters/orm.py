@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shouhu_kit.db import UTCDateTime
@@ -13,6 +14,16 @@ from shouhu_kit.db import UTCDateTime
 
 class Base(DeclarativeBase):
     """The registry's own metadata."""
+
+
+def path_ids(path_text: str) -> list[uuid.UUID]:
+    """'/a/b/' → [a, b]."""
+    return [uuid.UUID(p) for p in path_text.strip("/").split("/") if p]
+
+
+def path_text(ids: list[uuid.UUID]) -> str:
+    """[a, b] → '/a/b/' (a subtree is a prefix match)."""
+    return "/" + "/".join(str(i) for i in ids) + "/"
 
 
 class OrgUnitRow(Base):
@@ -25,27 +36,86 @@ class OrgUnitRow(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_units.id"), index=True)
-    path: Mapped[list[str]] = mapped_column(JSON)
     path_text: Mapped[str] = mapped_column(String(800), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+    @property
+    def path(self) -> list[uuid.UUID]:
+        """Ids from the city down to this unit."""
+        return path_ids(self.path_text)
+
 
 class ChildRow(Base):
-    """A child's archive (the slice's part of it)."""
+    """A child's archive and contact card (留守儿童档案 + 联系卡).
+
+    Parents and guardian are small documents; what lists filter on is derived into columns.
+    """
 
     __tablename__ = "children"
+    __table_args__ = (
+        Index("ix_children_scope", "org_path_text", "status"),
+        Index("ix_children_name", "name"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
     gender: Mapped[str] = mapped_column(String(10))
     birth_date: Mapped[date] = mapped_column(Date)
-    left_behind_type: Mapped[str] = mapped_column(String(20))
+    ethnicity: Mapped[str | None] = mapped_column(String(50))
+    id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
     class_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("org_units.id"), index=True)
-    org_path_text: Mapped[str] = mapped_column(String(800), index=True)
+    school_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_units.id"))
+    org_path_text: Mapped[str] = mapped_column(String(800))
     home_village_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_units.id"))
-    has_guardian: Mapped[bool] = mapped_column(Boolean)
+    home_path_text: Mapped[str | None] = mapped_column(String(800))
+    home_address: Mapped[str | None] = mapped_column(String(200))
+    boarding: Mapped[bool] = mapped_column(Boolean, default=False)
+    left_behind_type: Mapped[str] = mapped_column(String(20))
+    father: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    mother: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    guardian: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    guardian_rating: Mapped[str] = mapped_column(String(10), index=True)  # 'none' when nobody
+    missing_contacts: Mapped[str] = mapped_column(String(200), default="")
+    contact_complete: Mapped[bool] = mapped_column(Boolean, index=True)
     status: Mapped[str] = mapped_column(String(20), default="active")
+    exit_reason: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - lost updates fail loudly
+
+    @property
+    def has_guardian(self) -> bool:
+        """False when nobody looks after the child."""
+        return self.guardian is not None
+
+
+class ChildHistoryRow(Base):
+    """Who changed what in an archive, when (old and new values per field)."""
+
+    __tablename__ = "child_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40))
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
+class AuditRow(Base):
+    """Every read of sensitive fields (unmasked phones or ID numbers, counselling notes)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(30))
+    action: Mapped[str] = mapped_column(String(40))
+    child_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    detail: Mapped[str] = mapped_column(Text)
 
 
 class TermResultRow(Base):
@@ -57,6 +127,7 @@ class TermResultRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True)
     term: Mapped[str] = mapped_column(String(11))
+    subjects: Mapped[dict[str, float] | None] = mapped_column(JSON)
     total_score: Mapped[float] = mapped_column(Float)
     class_rank: Mapped[int] = mapped_column(Integer)
     class_size: Mapped[int | None] = mapped_column(Integer)

@@ -1,0 +1,148 @@
+"""Org tree use cases: create, rename, move."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select, update
+
+from registry.adapters.orm import ChildRow, OrgUnitRow, path_text
+from registry.domain.org import OrgRuleViolation, check_placement
+from registry.service_layer.access import visible_unit
+from registry.service_layer.commands import MoveIn, OrgUnitIn, OrgUnitPatch
+from shouhu_contracts.org import OrgKind
+from shouhu_contracts.registry.v1 import OrgUnitCreated, OrgUnitMoved, OrgUnitRenamed
+from shouhu_kit.auth import Principal
+from shouhu_kit.errors import Problem
+from shouhu_kit.uow import UnitOfWork
+
+
+def _placement(kind: OrgKind, parent: OrgUnitRow | None) -> None:
+    try:
+        check_placement(kind=kind, parent_kind=OrgKind(parent.kind) if parent else None)
+    except OrgRuleViolation as exc:
+        raise Problem(
+            status=422,
+            slug="org-placement",
+            title="组织层级不正确",
+            title_en="Invalid org placement",
+            detail=exc.zh,
+            detail_en=exc.en,
+            errors=[{"field": "parent_id", "message": exc.zh, "message_en": exc.en}],
+        ) from exc
+
+
+def _unique_code(uow: UnitOfWork, code: str, *, other_than: uuid.UUID | None = None) -> None:
+    found = uow.session.scalar(select(OrgUnitRow.id).where(OrgUnitRow.code == code))
+    if found is not None and found != other_than:
+        raise Problem(
+            status=409,
+            slug="duplicate-code",
+            title="单位代码已存在",
+            title_en="Org unit code already exists",
+            detail=f"代码 {code} 已被使用",
+            detail_en=f"code {code} is taken",
+            existing_id=str(found),
+            errors=[{"field": "code", "message": "代码已存在", "message_en": "code exists"}],
+        )
+
+
+def create_org_unit(*, uow: UnitOfWork, cmd: OrgUnitIn, principal: Principal) -> OrgUnitRow:
+    """Create a unit under a parent the caller can see; codes are unique city-wide."""
+    parent = visible_unit(uow, cmd.parent_id, principal) if cmd.parent_id else None
+    if parent is None and not principal.sees(None):
+        raise Problem(
+            status=403,
+            slug="forbidden",
+            title="无权创建顶级单位",
+            title_en="Only a platform admin creates a city",
+        )
+    _placement(cmd.kind, parent)
+    _unique_code(uow, cmd.code)
+    unit_id = uuid.uuid4()
+    path = [*(parent.path if parent else []), unit_id]
+    row = OrgUnitRow(
+        id=unit_id,
+        kind=cmd.kind.value,
+        code=cmd.code,
+        name=cmd.name,
+        parent_id=cmd.parent_id,
+        path_text=path_text(path),
+        created_at=uow.now(),
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    uow.publish(
+        OrgUnitCreated(
+            unit_id=unit_id,
+            kind=cmd.kind,
+            code=cmd.code,
+            name=cmd.name,
+            parent_id=cmd.parent_id,
+            path=path,
+            created_at=row.created_at,
+        )
+    )
+    return row
+
+
+def rename_org_unit(
+    *, uow: UnitOfWork, unit_id: uuid.UUID, cmd: OrgUnitPatch, principal: Principal
+) -> OrgUnitRow:
+    """Change a unit's name or code."""
+    row = visible_unit(uow, unit_id, principal)
+    if cmd.code is not None and cmd.code != row.code:
+        _unique_code(uow, cmd.code, other_than=row.id)
+        row.code = cmd.code
+    if cmd.name is not None:
+        row.name = cmd.name
+    uow.session.flush()
+    uow.publish(
+        OrgUnitRenamed(unit_id=row.id, code=row.code, name=row.name, path=row.path, occurred_at=uow.now())
+    )
+    return row
+
+
+def move_org_unit(*, uow: UnitOfWork, unit_id: uuid.UUID, cmd: MoveIn, principal: Principal) -> OrgUnitRow:
+    """Put a unit (and its whole subtree, children included) under another parent."""
+    row = visible_unit(uow, unit_id, principal)
+    parent = visible_unit(uow, cmd.parent_id, principal)
+    if parent.path_text.startswith(row.path_text):
+        raise Problem(
+            status=422,
+            slug="org-placement",
+            title="不能移到自己的下级之下",
+            title_en="A unit cannot move under itself",
+            errors=[
+                {
+                    "field": "parent_id",
+                    "message": "不能移到自己的下级之下",
+                    "message_en": "cannot move under itself",
+                }
+            ],
+        )
+    _placement(OrgKind(row.kind), parent)
+    old, new = row.path_text, parent.path_text + f"{row.id}/"
+    old_path = row.path
+    # One statement per table rewrites every path below the unit: work grows with the subtree.
+    cut = len(old) + 1
+    uow.session.execute(
+        update(OrgUnitRow)
+        .where(OrgUnitRow.path_text.startswith(old))
+        .values(path_text=new + func.substr(OrgUnitRow.path_text, cut))
+    )
+    uow.session.execute(
+        update(ChildRow)
+        .where(ChildRow.org_path_text.startswith(old))
+        .values(org_path_text=new + func.substr(ChildRow.org_path_text, cut))
+    )
+    uow.session.execute(
+        update(ChildRow)
+        .where(ChildRow.home_path_text.startswith(old))
+        .values(home_path_text=new + func.substr(ChildRow.home_path_text, cut))
+    )
+    row.parent_id = parent.id
+    uow.session.flush()
+    uow.session.refresh(row)
+    uow.publish(OrgUnitMoved(unit_id=row.id, old_path=old_path, new_path=row.path, occurred_at=uow.now()))
+    return row
