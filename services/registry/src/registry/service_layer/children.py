@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -152,44 +152,52 @@ def _history(
     )
 
 
-def register_child(*, uow: UnitOfWork, cmd: ChildIn, principal: Principal) -> ChildRow:
-    """Create a child's archive in a class the caller can see (建档)."""
-    klass = _class_and_school(uow, cmd.class_id, principal, "class_id")
-    home = _check(uow, cmd, child_id=None)
-    now = uow.now()
+def new_child(
+    *, cmd: ChildIn, klass: OrgUnitRow, home: OrgUnitRow | None, now: datetime
+) -> tuple[ChildRow, ChildRegistered, list[dict[str, Any]]]:
+    """A new archive row, its event and its history changes, from checked input (no I/O)."""
     row = ChildRow(
         id=uuid.uuid4(),
         class_id=klass.id,
         school_id=klass.parent_id,
         org_path_text=klass.path_text,
         status=ChildStatus.ACTIVE.value,
+        version=1,
         registered_at=now,
         updated_at=now,
     )
     _apply(row, cmd, home)
+    event = ChildRegistered(
+        child_id=row.id,
+        name=row.name,
+        gender=cmd.gender,
+        birth_date=cmd.birth_date,
+        left_behind_type=cmd.left_behind_type,
+        class_id=klass.id,
+        org_path=klass.path,
+        school_id=klass.parent_id,
+        home_village_id=cmd.home_village_id,
+        home_path=home.path if home else None,
+        has_guardian=cmd.guardian is not None,
+        boarding=cmd.boarding,
+        guardian_rating=cmd.guardian.rating if cmd.guardian else None,
+        guardian_age=cmd.guardian.age if cmd.guardian else None,
+        missing_contacts=missing_list(row),
+        registered_at=now,
+    )
+    changes = diff({}, {**archive_doc(row), "class_id": str(klass.id)})
+    return row, event, changes
+
+
+def register_child(*, uow: UnitOfWork, cmd: ChildIn, principal: Principal) -> ChildRow:
+    """Create a child's archive in a class the caller can see (建档)."""
+    klass = _class_and_school(uow, cmd.class_id, principal, "class_id")
+    home = _check(uow, cmd, child_id=None)
+    row, event, changes = new_child(cmd=cmd, klass=klass, home=home, now=uow.now())
     uow.session.add(row)
     uow.session.flush()
-    _history(uow, row, principal, "registered", diff({}, {**archive_doc(row), "class_id": str(klass.id)}))
-    uow.publish(
-        ChildRegistered(
-            child_id=row.id,
-            name=row.name,
-            gender=cmd.gender,
-            birth_date=cmd.birth_date,
-            left_behind_type=cmd.left_behind_type,
-            class_id=klass.id,
-            org_path=klass.path,
-            school_id=klass.parent_id,
-            home_village_id=cmd.home_village_id,
-            home_path=home.path if home else None,
-            has_guardian=cmd.guardian is not None,
-            boarding=cmd.boarding,
-            guardian_rating=cmd.guardian.rating if cmd.guardian else None,
-            guardian_age=cmd.guardian.age if cmd.guardian else None,
-            missing_contacts=missing_list(row),
-            registered_at=now,
-        )
-    )
+    _history(uow, row, principal, "registered", changes)
+    uow.publish(event)
     return row
 
 
