@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import jsonschema
 import pytest
@@ -80,3 +81,40 @@ def test_naive_time_is_refused() -> None:
     doc["time"] = "2026-09-01T08:00:00"
     with pytest.raises(MalformedEvent):
         decode_event(json.dumps(doc).encode())
+
+
+def test_released_event_types_stay_backward_compatible() -> None:
+    from shouhu_contracts.codegen import schema_for
+    from shouhu_contracts.compat import RELEASED_DIR, check_all
+
+    assert sorted(p.name.removesuffix(".schema.json") for p in RELEASED_DIR.glob("*.json")) == sorted(
+        EVENT_TYPES
+    ), "run `python -m shouhu_contracts.codegen --release` for new event types"
+    assert check_all({t: schema_for(t) for t in EVENT_TYPES}) == {}
+
+
+def test_the_compatibility_check_catches_each_kind_of_break() -> None:
+    from shouhu_contracts.codegen import schema_for
+    from shouhu_contracts.compat import breaking_changes
+
+    released = schema_for("registry.child.term_result_recorded.v1")
+    data = released["$defs"]["TermResultRecorded"]
+
+    def variant(change: Any) -> dict[str, Any]:
+        current = json.loads(json.dumps(released))
+        change(current["$defs"]["TermResultRecorded"])
+        return current
+
+    assert breaking_changes(released, released) == []
+    assert breaking_changes(released, variant(lambda d: d["properties"].pop("class_rank"))) == [
+        "class_rank: removed"
+    ]
+    assert breaking_changes(
+        released, variant(lambda d: d["properties"]["class_rank"].update(type="string"))
+    ) == ["class_rank: type changed"]
+    assert breaking_changes(released, variant(lambda d: d["required"].append("class_size"))) == [
+        "class_size: became required"
+    ]
+    added = variant(lambda d: d["properties"].update(note={"type": "string"}))
+    assert breaking_changes(released, added) == [], "a new optional field is compatible"
+    assert "class_rank" in data["required"]

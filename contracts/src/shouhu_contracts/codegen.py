@@ -102,8 +102,26 @@ def _dump(doc: dict[str, Any]) -> str:
     return json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def release() -> list[str]:
+    """Snapshot the schemas of event types not released yet (contracts/released/)."""
+    from shouhu_contracts.compat import RELEASED_DIR
+
+    RELEASED_DIR.mkdir(exist_ok=True)
+    added = []
+    for event_type in sorted(EVENT_TYPES):
+        target = RELEASED_DIR / f"{event_type}.schema.json"
+        if not target.exists():
+            target.write_text(_dump(schema_for(event_type)), encoding="utf-8")
+            added.append(event_type)
+    return added
+
+
 def main() -> int:
-    """Write the files; with --check, only report drift."""
+    """Write the files; with --check, only report drift; with --release, snapshot new event types."""
+    if "--release" in sys.argv:
+        for event_type in release():
+            print(f"released: {event_type}")
+        return 0
     check = "--check" in sys.argv
     drift = []
     for path, text in render().items():
