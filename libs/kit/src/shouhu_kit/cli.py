@@ -24,9 +24,12 @@ def run_service(
 ) -> int:
     """Parse the command and run it."""
     parser = argparse.ArgumentParser(prog=f"shouhu-{settings_cls.service}")
-    parser.add_argument("command", choices=["api", "worker", "init-db", "dev-token"])
+    parser.add_argument("command", choices=["api", "worker", "init-db", "dev-token", "replay-dead-letters"])
     parser.add_argument("--role", default=Role.ADMIN.value, help="dev-token: the role")
     parser.add_argument("--org", default=None, help="dev-token: the org unit id")
+    parser.add_argument(
+        "--consumer", default=None, help="replay-dead-letters: the consumer's name, e.g. children"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr
@@ -53,7 +56,31 @@ def run_service(
             )
         )
         return 0
+    if args.command == "replay-dead-letters":
+        return _replay(settings, args.consumer)
     app = build_api(settings) if args.command == "api" else build_worker(settings)
     port = settings.api_port if args.command == "api" else settings.worker_port
     uvicorn.run(app, host=settings.http_host, port=port, log_level="info", access_log=False)
+    return 0
+
+
+def _replay(settings: ServiceSettings, consumer: str | None) -> int:
+    """Replay one consumer's dead letters onto their original topics."""
+    from shouhu_contracts.topics import dead_letter_topic
+    from shouhu_kit.dead_letters import replay_dead_letters
+    from shouhu_kit.runtime import kafka_adapters
+
+    if not consumer:
+        print("--consumer is required (e.g. --consumer children)", file=sys.stderr)
+        return 2
+    group = settings.group(consumer)
+    broker = kafka_adapters(settings)
+    publisher = broker.publisher()
+    try:
+        count = replay_dead_letters(
+            source=broker.source(f"{group}.replay", [dead_letter_topic(group)]), publisher=publisher
+        )
+    finally:
+        publisher.close()
+    print(f"replayed {count} dead letters of {group}")
     return 0

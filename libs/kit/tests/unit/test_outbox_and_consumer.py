@@ -241,3 +241,32 @@ def test_events_a_service_does_not_handle_are_skipped_not_dead_lettered(env: Env
     env.loop({"registry.child.term_result_recorded.v1": env.record}).run_once()
     assert env.broker.records("dlq.g") == []
     assert env.applied_count() == 0
+
+
+def test_dead_letters_replay_onto_their_topic_and_apply_once_the_cause_is_fixed(env: Env) -> None:
+    from shouhu_kit.dead_letters import replay_dead_letters
+
+    broken = {"on": True}
+
+    def sometimes(uow: UnitOfWork, event: Any) -> None:
+        if broken["on"]:
+            raise RuntimeError("the database refused")
+        env.record(uow, event)
+
+    env.publish_children(2)
+    env.relay().run_once()
+    loop = env.loop({ChildRegistered.event_type: sometimes}, attempts=1)
+    loop.run_once()
+    assert len(env.broker.records("dlq.g")) == 2
+    assert env.applied_count() == 0
+    broken["on"] = False
+    source = env.broker.source(group_id="g.replay", topics=["dlq.g"])
+    assert replay_dead_letters(source=source, publisher=env.broker.publisher(), idle_polls=1, poll_ms=0) == 2
+    while loop.run_once():
+        pass
+    assert env.applied_count() == 2
+    again = env.broker.source(group_id="g.replay", topics=["dlq.g"])
+    assert replay_dead_letters(source=again, publisher=env.broker.publisher(), idle_polls=1, poll_ms=0) == 0
+    replayed = env.broker.records("registry.children")[-1]
+    assert replayed.header("dlq.replayed") == b"1"
+    assert replayed.header("dlq.reason") is None
