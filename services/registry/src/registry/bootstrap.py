@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from registry.adapters.orm import Base
-from registry.entrypoints.api import children, org, records, results, rosters
+from registry.entrypoints.api import audit, children, org, records, results, rosters
 from shouhu_kit.runtime import BrokerAdapters, Runtime
 from shouhu_kit.settings import ServiceSettings
 
@@ -21,7 +21,7 @@ def build_api(settings: ServiceSettings, broker: BrokerAdapters | None = None) -
     """The HTTP API."""
     return runtime(settings, broker).api_app(
         title=TITLE,
-        routers=[org.router, children.router, results.router, records.router, rosters.router],
+        routers=[org.router, children.router, results.router, records.router, rosters.router, audit.router],
         description="留守儿童档案、组织架构与期末成绩。Children's archives, org tree and term results.",
     )
 
