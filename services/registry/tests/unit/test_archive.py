@@ -346,3 +346,22 @@ def test_writes_outside_scope_are_404_and_wrong_roles_403(api: Any) -> None:
         f"/v1/children/{own['id']}/transfer", headers=a_teacher, json={"to_class_id": t["cB"]}
     )
     assert r.status_code == 404, "a teacher cannot move a child into another district's class"
+
+
+def test_control_characters_are_a_422_not_a_database_error(api: Any) -> None:
+    t = api.tree()
+    r = api.client.post(
+        "/v1/children",
+        headers=api.admin,
+        json={
+            "name": "王\x00明",
+            "gender": "男",
+            "birth_date": "2016-03-01",
+            "left_behind_type": "father",
+            "class_id": t["cA"],
+            "home_address": "村\x07口",
+        },
+    )
+    assert r.status_code == 422
+    assert {e["field"] for e in r.json()["errors"]} == {"name", "home_address"}
+    assert api.client.get("/v1/children", params={"q": "\x00"}, headers=api.admin).status_code == 422

@@ -85,10 +85,14 @@ OrgKindIn = Annotated[OrgKind, accept_zh(OrgKind)]
 RatingIn = Annotated[GuardianshipRating, accept_zh(GuardianshipRating)]
 StatusIn = Annotated[ChildStatus, accept_zh(ChildStatus)]
 Mobile = Annotated[str, AfterValidator(_mobile), Field(description="大陆手机号 / mainland mobile number")]
-Text50 = Annotated[str, Field(min_length=1, max_length=50)]
-Text200 = Annotated[str, Field(min_length=1, max_length=200)]
+# Printable text only: control characters (NUL above all) are refused, PostgreSQL would choke on them.
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+Text50 = Annotated[str, Field(min_length=1, max_length=50, pattern=PRINTABLE)]
+Text100 = Annotated[str, Field(min_length=1, max_length=100, pattern=PRINTABLE)]
+Text200 = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE)]
 SubjectScores = dict[
-    Annotated[str, Field(min_length=1, max_length=20)], Annotated[float, Field(ge=0, le=1000)]
+    Annotated[str, Field(min_length=1, max_length=20, pattern=PRINTABLE)],
+    Annotated[float, Field(ge=0, le=1000)],
 ]
 
 
@@ -107,7 +111,7 @@ class OrgUnitIn(BaseModel):
         pattern=r"^[A-Za-z0-9_.-]+$",
         description="单位代码 / code, unique city-wide",
     )
-    name: str = Field(min_length=1, max_length=100, description="名称 / Chinese name")
+    name: Text100 = Field(description="名称 / Chinese name")
     parent_id: uuid.UUID | None = Field(default=None, description="上级单位 / parent unit")
 
 
@@ -117,7 +121,7 @@ class OrgUnitPatch(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     code: str | None = Field(default=None, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
-    name: str | None = Field(default=None, min_length=1, max_length=100)
+    name: Text100 | None = None
 
 
 class MoveIn(BaseModel):

@@ -14,7 +14,7 @@ from registry.entrypoints.api.schemas import ChildOut, ChildPage, HistoryEntryOu
 from registry.entrypoints.api.views import child_out
 from registry.service_layer import children
 from registry.service_layer.access import visible_child, visible_unit
-from registry.service_layer.commands import ChildIn, ChildPatch, ExitIn, ReenterIn, TransferIn
+from registry.service_layer.commands import PRINTABLE, ChildIn, ChildPatch, ExitIn, ReenterIn, TransferIn
 from registry.service_layer.queries import ChildFilter, search_children
 from shouhu_contracts.org import ChildStatus, GuardianshipRating, LeftBehindType
 from shouhu_kit.auth import require_role
@@ -190,7 +190,8 @@ def list_children(
         bool | None, Query(description="联系卡不完整 / contact card incomplete")
     ] = None,
     q: Annotated[
-        str | None, Query(max_length=50, description="姓名或身份证号前缀 / name or ID prefix")
+        str | None,
+        Query(max_length=50, pattern=PRINTABLE, description="姓名或身份证号前缀 / name or ID prefix"),
     ] = None,
     sort: Annotated[str, Query(description="name | birth_date | registered_at, '-' 倒序")] = "name",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
