@@ -20,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    inspect,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -107,6 +108,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
 
 
+class SchemaOutOfDate(RuntimeError):
+    """The database was created by an older version of the code."""
+
+
 class Database:
     """One service's database: engine, sessions and the kit tables."""
 
@@ -122,8 +127,24 @@ class Database:
         return self.engine.dialect.name == "postgresql"
 
     def create_schema(self) -> None:
-        """Create missing tables (idempotent)."""
+        """Create missing tables (idempotent), then refuse to run on tables older than the code."""
         self.metadata.create_all(self.engine, checkfirst=True)
+        missing = self.missing_columns()
+        if missing:
+            raise SchemaOutOfDate(
+                "the database's tables are older than the code (missing columns: "
+                + ", ".join(missing)
+                + "); for the local run remove .local/run/data (make clean), elsewhere migrate it"
+            )
+
+    def missing_columns(self) -> list[str]:
+        """Columns the code expects that the database's existing tables lack."""
+        inspector = inspect(self.engine)
+        missing = []
+        for table in self.metadata.sorted_tables:
+            have = {c["name"] for c in inspector.get_columns(table.name)}
+            missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
+        return missing
 
     def ping(self) -> None:
         """Raise when the database does not answer."""

@@ -270,3 +270,15 @@ def test_dead_letters_replay_onto_their_topic_and_apply_once_the_cause_is_fixed(
     replayed = env.broker.records("registry.children")[-1]
     assert replayed.header("dlq.replayed") == b"1"
     assert replayed.header("dlq.reason") is None
+
+
+def test_a_database_older_than_the_code_is_refused_at_start(tmp_path: Path) -> None:
+    from shouhu_kit.db import SchemaOutOfDate
+
+    old = MetaData()
+    Table("things", old, Column("id", Integer, primary_key=True))
+    Database(url=f"sqlite:///{tmp_path}/x.db", metadata=old).create_schema()
+    new = MetaData()
+    Table("things", new, Column("id", Integer, primary_key=True), Column("name", String(10)))
+    with pytest.raises(SchemaOutOfDate, match=r"things\.name"):
+        Database(url=f"sqlite:///{tmp_path}/x.db", metadata=new).create_schema()
