@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
 
@@ -41,3 +41,13 @@ class FakeClock:
         """Move time forward."""
         with self._lock:
             self._now += delta
+
+
+# China keeps UTC+8 all year (no daylight saving). "Today" for a user is the date there, not in UTC:
+# a record entered at 07:00 Beijing time is dated today while UTC still says yesterday.
+CHINA_TZ = timezone(timedelta(hours=8), "CST")
+
+
+def china_today(now: datetime) -> date:
+    """The calendar date in China at this instant."""
+    return now.astimezone(CHINA_TZ).date()

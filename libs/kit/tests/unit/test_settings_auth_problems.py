@@ -157,3 +157,10 @@ def test_fake_clock_moves_only_when_told() -> None:
     assert clock.now() == datetime(2026, 1, 2, tzinfo=UTC)
     with pytest.raises(ValueError, match="aware"):
         FakeClock(datetime(2026, 1, 1))
+
+
+def test_today_is_the_date_in_china() -> None:
+    from shouhu_kit.clock import china_today
+
+    assert china_today(datetime(2026, 3, 1, 15, 59, tzinfo=UTC)) == datetime(2026, 3, 1).date()
+    assert china_today(datetime(2026, 3, 1, 16, 0, tzinfo=UTC)) == datetime(2026, 3, 2).date()

@@ -23,6 +23,7 @@ from shouhu_contracts.registry.v1 import (
     GuardianChanged,
 )
 from shouhu_kit.auth import Principal
+from shouhu_kit.clock import china_today
 from shouhu_kit.errors import Problem, field_errors, invalid_request
 from shouhu_kit.uow import UnitOfWork
 
@@ -72,7 +73,7 @@ def _class_and_school(uow: UnitOfWork, class_id: uuid.UUID, principal: Principal
 
 def _check(uow: UnitOfWork, cmd: ChildIn, *, child_id: uuid.UUID | None) -> OrgUnitRow | None:
     """Checks that need the clock or the database; every failure is reported at once."""
-    today = uow.now().date()
+    today = china_today(uow.now())
     errors = []
     for field, value in (
         ("birth_date", cmd.birth_date),

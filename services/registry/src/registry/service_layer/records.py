@@ -1,0 +1,371 @@
+"""A child's records over time (成长记录): health checks, awards, violations, counselling notes.
+
+Input models check each field on its own (every bad field at once); the use cases then check what
+needs the clock or several fields (again every failure at once), write the row and, for awards and
+violations, queue the contract event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+import uuid
+from datetime import date
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from registry.adapters.orm import ChildRow, path_ids
+from registry.adapters.records_orm import AwardRow, CounsellingNoteRow, HealthCheckRow, ViolationRow
+from registry.service_layer.access import COUNSELLING_ROLES, audit, visible_child
+from shouhu_contracts.registry.v1 import AwardRecorded, ViolationRecorded
+from shouhu_kit.auth import Principal
+from shouhu_kit.clock import china_today
+from shouhu_kit.errors import Problem, invalid_request
+from shouhu_kit.uow import UnitOfWork
+
+MERIT_STUDENT = "三好学生"  # Merit Student: +10 in the helper assessment (DOMAIN.md §4)
+HEALTH_MEASURES = (
+    "height_cm",
+    "weight_kg",
+    "vision_left",
+    "vision_right",
+    "blood_pressure",
+    "lung_capacity_ml",
+)
+_BLOOD_PRESSURE = re.compile(r"^(\d{2,3})\s*/\s*(\d{2,3})\s*(?:mmhg)?$", re.IGNORECASE)
+
+
+def school_year_of(day: date) -> str:
+    """The school year (学年, 1 September to 31 August) a date falls in, e.g. '2025-2026'."""
+    start = day.year if day.month >= 9 else day.year - 1
+    return f"{start}-{start + 1}"
+
+
+def _vision(value: float) -> float:
+    if 0.1 <= value <= 2.0:
+        five = 5 + math.log10(value)
+        raise ValueError(
+            f"视力请按五分记录法填写（3.0–5.3），小数记录 {value} 约为 {five:.1f} / "
+            f"use the 5-point scale (3.0–5.3); decimal {value} is about {five:.1f}"
+        )
+    if not 3.0 <= value <= 5.3 or abs(value * 10 - round(value * 10)) > 1e-6:
+        raise ValueError("视力须在 3.0–5.3 之间，保留一位小数 / must be 3.0–5.3 in steps of 0.1")
+    return round(value, 1)
+
+
+def _blood_pressure(value: str) -> str:
+    match = _BLOOD_PRESSURE.match(unicodedata.normalize("NFKC", value).strip())
+    if match is None:
+        raise ValueError("血压格式为 收缩压/舒张压，如 110/70 / write systolic/diastolic, e.g. 110/70")
+    systolic, diastolic = int(match[1]), int(match[2])
+    if not (60 <= systolic <= 220 and 30 <= diastolic <= 140 and diastolic < systolic):
+        raise ValueError(
+            "血压超出合理范围（收缩压 60–220，舒张压 30–140，且舒张压低于收缩压） / "
+            "out of range: systolic 60–220, diastolic 30–140 and below systolic"
+        )
+    return f"{systolic}/{diastolic}"
+
+
+def split_blood_pressure(value: str) -> tuple[int, int]:
+    """'110/70' → (110, 70), from a value the input model normalised."""
+    systolic, diastolic = value.split("/")
+    return int(systolic), int(diastolic)
+
+
+def _school_year(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = unicodedata.normalize("NFKC", value).strip().removesuffix("学年").strip()
+    if re.fullmatch(r"\d{4}-\d{4}", text) and int(text[5:]) != int(text[:4]) + 1:
+        raise ValueError("学年须为连续两年，如 2025-2026 / must be consecutive years, e.g. 2025-2026")
+    return text
+
+
+def _zh_bool(labels: dict[str, bool]) -> BeforeValidator:
+    def convert(value: Any) -> Any:
+        return labels.get(value.strip(), value) if isinstance(value, str) else value
+
+    return BeforeValidator(convert)
+
+
+Vision = Annotated[
+    float,
+    AfterValidator(_vision),
+    Field(description="视力（五分记录法 3.0–5.3，如 5.0）/ vision on the 5-point scale, 3.0–5.3"),
+]
+BloodPressure = Annotated[
+    str,
+    AfterValidator(_blood_pressure),
+    Field(max_length=20, description="血压 收缩压/舒张压 mmHg，如 110/70 / systolic/diastolic"),
+]
+SchoolYear = Annotated[
+    str,
+    BeforeValidator(_school_year),
+    Field(pattern=r"^\d{4}-\d{4}$", description="学年，如 2025-2026 / school year"),
+]
+YesNo = Annotated[bool, _zh_bool({"是": True, "否": False})]
+Seriousness = Annotated[bool, _zh_bool({"是": True, "否": False, "严重": True, "一般": False})]
+
+
+class HealthCheckIn(BaseModel):
+    """体检记录 / A health check: the date and at least one measure."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    checked_on: date = Field(description="体检日期，不晚于今天 / date of the check, not in the future")
+    height_cm: float | None = Field(default=None, ge=50, le=220, description="身高（厘米）/ height, cm")
+    weight_kg: float | None = Field(default=None, ge=10, le=150, description="体重（千克）/ weight, kg")
+    vision_left: Vision | None = Field(default=None, description="左眼视力 / left eye, 5-point scale")
+    vision_right: Vision | None = Field(default=None, description="右眼视力 / right eye, 5-point scale")
+    blood_pressure: BloodPressure | None = Field(default=None, description="血压，如 110/70 / e.g. 110/70")
+    lung_capacity_ml: int | None = Field(
+        default=None, ge=300, le=8000, description="肺活量（毫升）/ lung capacity, ml"
+    )
+    notes: str | None = Field(default=None, max_length=500, description="备注 / notes")
+
+
+class AwardIn(BaseModel):
+    """获奖记录 / An award."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=100, description="奖项，如 三好学生、优秀学生干部 / title")
+    merit_student: YesNo | None = Field(
+        default=None,
+        description="是否三好学生（计入帮扶考核）；省略时按奖项名称判断 / "
+        "Merit Student, counted in the helper assessment; derived from the title when omitted",
+    )
+    school_year: SchoolYear = Field(description="所属学年，如 2025-2026 / school year of the award")
+    awarded_on: date = Field(description="获奖日期，不晚于今天 / date awarded, not in the future")
+
+
+class ViolationIn(BaseModel):
+    """违纪记录 / A violation; the description stays in the registry."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    occurred_on: date = Field(description="发生日期，不晚于今天 / date it happened, not in the future")
+    serious: Seriousness = Field(
+        description="是否严重违纪（影响帮扶考核）/ serious (counts in the assessment)"
+    )
+    description: str = Field(
+        min_length=1, max_length=1000, description="经过（仅存档案，不发布）/ what happened, never published"
+    )
+    school_year: SchoolYear | None = Field(
+        default=None, description="所属学年；省略时按发生日期推算 / school year, derived from the date"
+    )
+
+
+class CounsellingNoteIn(BaseModel):
+    """心理辅导记录（敏感）/ A counselling note (sensitive)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    noted_on: date = Field(description="辅导日期，不晚于今天 / date of the session, not in the future")
+    counsellor: str = Field(min_length=1, max_length=50, description="辅导教师 / counsellor's name")
+    content: str = Field(min_length=1, max_length=2000, description="辅导内容 / what was discussed")
+    follow_up: str | None = Field(default=None, max_length=500, description="后续跟进 / follow-up plan")
+
+
+def _error(field: str, zh: str, en: str) -> dict[str, str]:
+    return {"field": field, "message": zh, "message_en": en}
+
+
+def _future(uow: UnitOfWork, field: str, day: date) -> list[dict[str, str]]:
+    if day > china_today(uow.now()):
+        return [_error(field, "日期不能晚于今天", "date is in the future")]
+    return []
+
+
+def _raise(errors: list[dict[str, str]]) -> None:
+    if errors:
+        raise invalid_request(list(errors))
+
+
+Record = TypeVar("Record", HealthCheckRow, AwardRow, ViolationRow, CounsellingNoteRow)
+
+
+def _newest_first(
+    uow: UnitOfWork, model: type[Record], on: InstrumentedAttribute[date], child: ChildRow
+) -> list[Record]:
+    query = select(model).where(model.child_id == child.id)
+    return list(uow.session.scalars(query.order_by(on.desc(), model.recorded_at.desc())))
+
+
+def _facts(uow: UnitOfWork, child: ChildRow) -> dict[str, Any]:
+    return {"child_id": child.id, "org_path": path_ids(child.org_path_text), "occurred_at": uow.now()}
+
+
+def record_health_check(
+    *, uow: UnitOfWork, child_id: uuid.UUID, cmd: HealthCheckIn, principal: Principal
+) -> HealthCheckRow:
+    """Record a health check (体检) dated today or earlier, with at least one measure."""
+    child = visible_child(uow, child_id, principal)
+    errors = _future(uow, "checked_on", cmd.checked_on)
+    if all(getattr(cmd, name) is None for name in HEALTH_MEASURES):
+        errors.append(
+            _error(
+                "body",
+                "至少填写一项体检指标：身高、体重、视力、血压或肺活量",
+                "give at least one measure: height, weight, vision, blood pressure or lung capacity",
+            )
+        )
+    _raise(errors)
+    systolic, diastolic = split_blood_pressure(cmd.blood_pressure) if cmd.blood_pressure else (None, None)
+    row = HealthCheckRow(
+        id=uuid.uuid4(),
+        child_id=child.id,
+        **cmd.model_dump(exclude={"blood_pressure"}),
+        systolic=systolic,
+        diastolic=diastolic,
+        recorded_at=uow.now(),
+        recorded_by=principal.subject,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return row
+
+
+def list_health_checks(*, uow: UnitOfWork, child_id: uuid.UUID, principal: Principal) -> list[HealthCheckRow]:
+    """A child's health checks, newest first."""
+    child = visible_child(uow, child_id, principal)
+    return _newest_first(uow, HealthCheckRow, HealthCheckRow.checked_on, child)
+
+
+def record_award(*, uow: UnitOfWork, child_id: uuid.UUID, cmd: AwardIn, principal: Principal) -> AwardRow:
+    """Record an award (获奖) and publish AwardRecorded; 三好学生 titles count as Merit Student."""
+    child = visible_child(uow, child_id, principal)
+    errors = _future(uow, "awarded_on", cmd.awarded_on)
+    start = int(cmd.school_year[:4])
+    # Awards for a year are given within it or in the autumn after; August allows early terms.
+    if not date(start, 8, 1) <= cmd.awarded_on <= date(start + 1, 12, 31):
+        errors.append(
+            _error("school_year", "获奖日期与所属学年不符", "awarded_on does not fit this school year")
+        )
+    _raise(errors)
+    merit = cmd.merit_student if cmd.merit_student is not None else MERIT_STUDENT in cmd.title
+    row = AwardRow(
+        id=uuid.uuid4(),
+        child_id=child.id,
+        title=cmd.title,
+        merit_student=merit,
+        school_year=cmd.school_year,
+        awarded_on=cmd.awarded_on,
+        recorded_at=uow.now(),
+        recorded_by=principal.subject,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    uow.publish(
+        AwardRecorded(
+            **_facts(uow, child),
+            award_id=row.id,
+            title=row.title,
+            merit_student=merit,
+            school_year=row.school_year,
+            awarded_on=row.awarded_on,
+        )
+    )
+    return row
+
+
+def list_awards(*, uow: UnitOfWork, child_id: uuid.UUID, principal: Principal) -> list[AwardRow]:
+    """A child's awards, newest first."""
+    child = visible_child(uow, child_id, principal)
+    return _newest_first(uow, AwardRow, AwardRow.awarded_on, child)
+
+
+def record_violation(
+    *, uow: UnitOfWork, child_id: uuid.UUID, cmd: ViolationIn, principal: Principal
+) -> ViolationRow:
+    """Record a violation (违纪) and publish ViolationRecorded, without its description."""
+    child = visible_child(uow, child_id, principal)
+    errors = _future(uow, "occurred_on", cmd.occurred_on)
+    school_year = cmd.school_year or school_year_of(cmd.occurred_on)
+    start = int(school_year[:4])
+    # A school year runs from September to August; August is allowed for schools that start early.
+    if not date(start, 8, 1) <= cmd.occurred_on <= date(start + 1, 8, 31):
+        errors.append(
+            _error("school_year", "发生日期不在所属学年内", "occurred_on is outside this school year")
+        )
+    _raise(errors)
+    row = ViolationRow(
+        id=uuid.uuid4(),
+        child_id=child.id,
+        occurred_on=cmd.occurred_on,
+        serious=cmd.serious,
+        description=cmd.description,
+        school_year=school_year,
+        recorded_at=uow.now(),
+        recorded_by=principal.subject,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    uow.publish(
+        ViolationRecorded(
+            **_facts(uow, child),
+            violation_id=row.id,
+            serious=row.serious,
+            occurred_on=row.occurred_on,
+            school_year=school_year,
+        )
+    )
+    return row
+
+
+def list_violations(*, uow: UnitOfWork, child_id: uuid.UUID, principal: Principal) -> list[ViolationRow]:
+    """A child's violations, newest first."""
+    child = visible_child(uow, child_id, principal)
+    return _newest_first(uow, ViolationRow, ViolationRow.occurred_on, child)
+
+
+def require_counsellor(principal: Principal) -> None:
+    """Problem 403 unless the caller's role may see counselling notes at all."""
+    # Counselling notes are the most sensitive part of a minor's archive (PIPL; DOMAIN.md "Data
+    # protection": only people whose job needs a record may see it). Only the school side that
+    # counsels the child needs them. The platform admin operates the system and sees every child
+    # in the city: one such account reading every note would defeat need-to-know, so, unlike
+    # require_role (which always admits ADMIN), the admin is refused here as well.
+    if principal.role not in COUNSELLING_ROLES:
+        raise Problem(
+            status=403,
+            slug="forbidden",
+            title="无权查看或记录心理辅导记录",
+            title_en="Forbidden: counselling notes",
+            detail=f"仅限：{', '.join(sorted(r.value for r in COUNSELLING_ROLES))}",
+            detail_en=f"only for: {', '.join(sorted(r.value for r in COUNSELLING_ROLES))}",
+        )
+
+
+def record_counselling_note(
+    *, uow: UnitOfWork, child_id: uuid.UUID, cmd: CounsellingNoteIn, principal: Principal
+) -> CounsellingNoteRow:
+    """Record a counselling note (心理辅导记录); only the counselling roles, never published or logged."""
+    require_counsellor(principal)
+    child = visible_child(uow, child_id, principal)
+    _raise(_future(uow, "noted_on", cmd.noted_on))
+    row = CounsellingNoteRow(
+        id=uuid.uuid4(),
+        child_id=child.id,
+        **cmd.model_dump(),
+        recorded_at=uow.now(),
+        recorded_by=principal.subject,
+    )
+    uow.session.add(row)
+    uow.session.flush()
+    return row
+
+
+def list_counselling_notes(
+    *, uow: UnitOfWork, child_id: uuid.UUID, principal: Principal
+) -> list[CounsellingNoteRow]:
+    """A child's counselling notes, newest first; the read is audited in the same transaction."""
+    require_counsellor(principal)
+    child = visible_child(uow, child_id, principal)
+    rows = _newest_first(uow, CounsellingNoteRow, CounsellingNoteRow.noted_on, child)
+    audit(uow, principal=principal, action="read_counselling", child_id=child.id, detail=str(len(rows)))
+    return rows
