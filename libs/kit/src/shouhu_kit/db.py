@@ -115,8 +115,11 @@ class SchemaOutOfDate(RuntimeError):
 class Database:
     """One service's database: engine, sessions and the kit tables."""
 
-    def __init__(self, *, url: str, metadata: MetaData, **engine_kwargs: Any) -> None:
+    def __init__(
+        self, *, url: str, metadata: MetaData, migrations: Path | None = None, **engine_kwargs: Any
+    ) -> None:
         self.metadata = metadata
+        self.migrations = migrations
         self.tables = attach_kit_tables(metadata)
         self.engine = make_engine(url, **engine_kwargs)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -127,8 +130,13 @@ class Database:
         return self.engine.dialect.name == "postgresql"
 
     def create_schema(self) -> None:
-        """Create missing tables (idempotent), then refuse to run on tables older than the code."""
-        self.metadata.create_all(self.engine, checkfirst=True)
+        """Migrate (or, without migrations, create missing tables); refuse tables older than the code."""
+        if self.migrations is not None:
+            from shouhu_kit.migrations import upgrade
+
+            upgrade(self, self.migrations)
+        else:
+            self.metadata.create_all(self.engine, checkfirst=True)
         missing = self.missing_columns()
         if missing:
             raise SchemaOutOfDate(

@@ -7,6 +7,7 @@ import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
@@ -90,11 +91,12 @@ class Runtime:
         *,
         settings: ServiceSettings,
         metadata: MetaData,
+        migrations: Path | None = None,
         broker: BrokerAdapters | None = None,
         clock: Clock | None = None,
     ) -> Runtime:
         """The production wiring; tests pass fakes for broker and clock."""
-        db = Database(url=settings.effective_database_url, metadata=metadata)
+        db = Database(url=settings.effective_database_url, metadata=metadata, migrations=migrations)
         return cls(
             settings=settings, db=db, broker=broker or kafka_adapters(settings), clock=clock or SystemClock()
         )

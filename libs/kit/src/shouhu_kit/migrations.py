@@ -1,0 +1,58 @@
+"""Alembic migrations per service: one generic env, each service's own versions folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command, context
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from sqlalchemy import MetaData
+from sqlalchemy.engine import Connection
+
+from shouhu_kit.db import Database
+
+
+def _config(script_location: Path, connection: Connection, metadata: MetaData) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    cfg.attributes["connection"] = connection
+    cfg.attributes["metadata"] = metadata
+    return cfg
+
+
+def upgrade(db: Database, script_location: Path) -> None:
+    """Bring the database to the newest revision (idempotent; safe for two processes at start-up)."""
+    with db.engine.begin() as conn:
+        if db.is_postgres:
+            # Two processes starting together must not both run the same migration.
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7428351)")
+        command.upgrade(_config(script_location, conn, db.metadata), "head")
+
+
+def pending_changes(db: Database) -> list[Any]:
+    """Differences between the migrated database and the models (empty when a migration is not missing)."""
+    with db.engine.connect() as conn:
+        return list(compare_metadata(MigrationContext.configure(conn), db.metadata))
+
+
+def revision(db: Database, script_location: Path, message: str) -> None:
+    """Autogenerate a new revision from the models against a database at head."""
+    with db.engine.begin() as conn:
+        command.revision(_config(script_location, conn, db.metadata), message=message, autogenerate=True)
+
+
+def run_env() -> None:
+    """The body of every service's migrations/env.py (online mode, connection given by the caller)."""
+    connection: Connection = context.config.attributes["connection"]
+    metadata: MetaData = context.config.attributes["metadata"]
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite alters tables by copying them
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
