@@ -12,6 +12,7 @@ import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -96,6 +97,18 @@ def pg_schemas(pg_base_url: str) -> Iterator[Callable[[], str]]:
 def pg_url(pg_schemas: Callable[[], str]) -> str:
     """A fresh schema for this test."""
     return pg_schemas()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)])
+def db_urls(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
+    """Fresh databases: SQLite files in tmp_path (unit), schemas on the real PostgreSQL (integration).
+
+    A test using it runs twice, once per backend, so SQLite and PostgreSQL keep the same behaviour.
+    """
+    if request.param == "postgres":
+        return cast(Callable[[], str], request.getfixturevalue("pg_schemas"))
+    names = iter(range(1000))
+    return lambda: f"sqlite:///{tmp_path}/db{next(names)}.db"
 
 
 @pytest.fixture

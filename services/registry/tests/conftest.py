@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -69,12 +68,10 @@ class Api:
         return r.json()  # type: ignore[no-any-return]
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.integration)])
-def registry_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+@pytest.fixture
+def registry_db_url(db_urls: Callable[[], str]) -> str:
     """Every registry API test runs on SQLite (unit) and on the real PostgreSQL (integration)."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/registry.db"
-    return str(request.getfixturevalue("pg_url"))
+    return db_urls()
 
 
 @pytest.fixture

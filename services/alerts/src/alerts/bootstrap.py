@@ -10,8 +10,21 @@ from alerts.adapters.orm import Base
 from alerts.config import AlertsSettings
 from alerts.domain.grades import GradeDropPolicy
 from alerts.entrypoints.api.routes import router
+from alerts.service_layer.children import (
+    on_child_reentered,
+    on_child_transferred,
+    on_child_updated,
+    on_org_unit_moved,
+)
 from alerts.service_layer.handlers import TermResultHandler, on_child_registered
-from shouhu_contracts.registry.v1 import ChildRegistered, TermResultRecorded
+from shouhu_contracts.registry.v1 import (
+    ChildReentered,
+    ChildRegistered,
+    ChildTransferred,
+    ChildUpdated,
+    OrgUnitMoved,
+    TermResultRecorded,
+)
 from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
 from shouhu_kit.settings import ServiceSettings
 
@@ -24,7 +37,7 @@ def runtime(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> 
 
 
 def consumers(settings: ServiceSettings) -> list[ConsumerSpec]:
-    """What the alerts worker consumes."""
+    """What the alerts worker consumes (the children consumer first)."""
     assert isinstance(settings, AlertsSettings)
     policy = GradeDropPolicy(
         rank_places=settings.grade_drop_rank_places, total_share=settings.grade_drop_total_share
@@ -35,11 +48,17 @@ def consumers(settings: ServiceSettings) -> list[ConsumerSpec]:
             topics=["registry.children"],
             handlers={
                 ChildRegistered.event_type: on_child_registered,
+                ChildUpdated.event_type: on_child_updated,
+                ChildTransferred.event_type: on_child_transferred,
+                ChildReentered.event_type: on_child_reentered,
                 TermResultRecorded.event_type: TermResultHandler(
                     policy=policy, due_after=timedelta(days=settings.task_due_days)
                 ),
             },
-        )
+        ),
+        ConsumerSpec(
+            name="org", topics=["registry.org"], handlers={OrgUnitMoved.event_type: on_org_unit_moved}
+        ),
     ]
 
 
@@ -51,7 +70,7 @@ def build_api(settings: ServiceSettings, broker: BrokerAdapters | None = None) -
 
 
 def build_worker(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
-    """The worker: relay and the children consumer."""
+    """The worker: relay and the children and org consumers."""
     return runtime(settings, broker).worker_app(title=TITLE + " worker", consumers=consumers(settings))
 
 

@@ -6,8 +6,24 @@ from fastapi import FastAPI
 
 from pairing.adapters.orm import Base
 from pairing.entrypoints.api.routes import router
-from pairing.service_layer.handlers import on_child_registered
-from shouhu_contracts.registry.v1 import ChildRegistered
+from pairing.service_layer.handlers import (
+    on_child_exited,
+    on_child_reentered,
+    on_child_registered,
+    on_child_transferred,
+    on_child_updated,
+    on_guardian_changed,
+    on_org_unit_moved,
+)
+from shouhu_contracts.registry.v1 import (
+    ChildExited,
+    ChildReentered,
+    ChildRegistered,
+    ChildTransferred,
+    ChildUpdated,
+    GuardianChanged,
+    OrgUnitMoved,
+)
 from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
 from shouhu_kit.settings import ServiceSettings
 
@@ -16,8 +32,16 @@ CONSUMERS = [
     ConsumerSpec(
         name="children",
         topics=["registry.children"],
-        handlers={ChildRegistered.event_type: on_child_registered},
-    )
+        handlers={
+            ChildRegistered.event_type: on_child_registered,
+            ChildUpdated.event_type: on_child_updated,
+            GuardianChanged.event_type: on_guardian_changed,
+            ChildTransferred.event_type: on_child_transferred,
+            ChildExited.event_type: on_child_exited,
+            ChildReentered.event_type: on_child_reentered,
+        },
+    ),
+    ConsumerSpec(name="org", topics=["registry.org"], handlers={OrgUnitMoved.event_type: on_org_unit_moved}),
 ]
 
 
@@ -34,7 +58,7 @@ def build_api(settings: ServiceSettings, broker: BrokerAdapters | None = None) -
 
 
 def build_worker(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
-    """The worker: relay and the children consumer."""
+    """The worker: relay and the children and org consumers."""
     return runtime(settings, broker).worker_app(title=TITLE + " worker", consumers=CONSUMERS)
 
 

@@ -6,20 +6,45 @@ from fastapi import FastAPI
 
 from reporting.adapters.orm import Base
 from reporting.entrypoints.api.routes import router
-from reporting.service_layer.handlers import on_child_registered, on_org_unit_created
-from shouhu_contracts.registry.v1 import ChildRegistered, OrgUnitCreated
+from reporting.service_layer.handlers import (
+    on_child_exited,
+    on_child_reentered,
+    on_child_registered,
+    on_child_transferred,
+)
+from reporting.service_layer.org import on_org_unit_created, on_org_unit_moved, on_org_unit_renamed
+from shouhu_contracts.registry.v1 import (
+    ChildExited,
+    ChildReentered,
+    ChildRegistered,
+    ChildTransferred,
+    OrgUnitCreated,
+    OrgUnitMoved,
+    OrgUnitRenamed,
+)
 from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
 from shouhu_kit.settings import ServiceSettings
 
 TITLE = "守护 · 统计服务 / Shouhu reporting"
 CONSUMERS = [
     ConsumerSpec(
-        name="org", topics=["registry.org"], handlers={OrgUnitCreated.event_type: on_org_unit_created}
+        name="org",
+        topics=["registry.org"],
+        handlers={
+            OrgUnitCreated.event_type: on_org_unit_created,
+            OrgUnitRenamed.event_type: on_org_unit_renamed,
+            OrgUnitMoved.event_type: on_org_unit_moved,
+        },
     ),
     ConsumerSpec(
         name="children",
         topics=["registry.children"],
-        handlers={ChildRegistered.event_type: on_child_registered},
+        handlers={
+            ChildRegistered.event_type: on_child_registered,
+            ChildTransferred.event_type: on_child_transferred,
+            ChildExited.event_type: on_child_exited,
+            ChildReentered.event_type: on_child_reentered,
+        },
     ),
 ]
 

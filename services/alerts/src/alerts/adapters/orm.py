@@ -15,14 +15,20 @@ class Base(DeclarativeBase):
     """The alerts service's own metadata."""
 
 
+def _prefix_index(name: str, column: str) -> Index:
+    """A B-tree index that serves `LIKE 'prefix%'` (a unit move) on PostgreSQL whatever the collation."""
+    return Index(name, column, postgresql_ops={column: "text_pattern_ops"})
+
+
 class ChildCopy(Base):
     """What alerts knows of a child, from registry events."""
 
     __tablename__ = "children"
+    __table_args__ = (_prefix_index("ix_children_path_prefix", "org_path_text"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
-    org_path_text: Mapped[str] = mapped_column(String(800), index=True)
+    org_path_text: Mapped[str] = mapped_column(String(800))
 
 
 class TermScoreCopy(Base):
@@ -45,6 +51,7 @@ class FollowUpTask(Base):
     __table_args__ = (
         UniqueConstraint("child_id", "reason", "cause_key"),
         Index("ix_tasks_status_due", "status", "due_at"),
+        _prefix_index("ix_tasks_path_prefix", "org_path_text"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -54,7 +61,7 @@ class FollowUpTask(Base):
     cause_key: Mapped[str] = mapped_column(String(100))
     detail: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
-    org_path_text: Mapped[str] = mapped_column(String(800), index=True)
+    org_path_text: Mapped[str] = mapped_column(String(800))
     cause_event_id: Mapped[uuid.UUID]
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -16,19 +17,17 @@ from shouhu_contracts.registry.v1 import ChildRegistered, TermResultRecorded
 from shouhu_kit.uow import UnitOfWork
 
 
-def path_text(path: list[uuid.UUID]) -> str:
+def path_text(path: Sequence[uuid.UUID]) -> str:
     """'/id/id/…/' for subtree matching."""
-    return "/" + "/".join(str(p) for p in path) + "/"
+    return "/" + "".join(f"{p}/" for p in path)
 
 
 def on_child_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """Keep the child's name and place."""
     data: ChildRegistered = event.data
-    row = uow.session.get(ChildCopy, data.child_id)
-    if row is None:
-        uow.session.add(ChildCopy(id=data.child_id, name=data.name, org_path_text=path_text(data.org_path)))
-    else:
-        row.name, row.org_path_text = data.name, path_text(data.org_path)
+    if uow.session.get(ChildCopy, data.child_id) is not None:
+        return  # a replay: registration is a child's first event, so what we hold is as new or newer
+    uow.session.add(ChildCopy(id=data.child_id, name=data.name, org_path_text=path_text(data.org_path)))
 
 
 class TermResultHandler:

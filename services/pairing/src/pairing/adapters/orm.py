@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Index, Integer, String
+from sqlalchemy import Boolean, Date, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shouhu_contracts.org import ChildStatus
 from shouhu_kit.db import UTCDateTime
 
 
@@ -19,13 +20,21 @@ class ChildToPair(Base):
     """A child as pairing sees it: who needs a helper, where, how urgently."""
 
     __tablename__ = "children"
-    __table_args__ = (Index("ix_children_unpaired", "paired", "priority"),)
+    __table_args__ = (
+        Index("ix_children_waiting", "status", "paired", "priority"),
+        # Serves `LIKE 'prefix%'` (a unit move) on PostgreSQL whatever the collation.
+        Index(
+            "ix_children_path_prefix", "org_path_text", postgresql_ops={"org_path_text": "text_pattern_ops"}
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
+    birth_date: Mapped[date] = mapped_column(Date)
     left_behind_type: Mapped[str] = mapped_column(String(20))
     has_guardian: Mapped[bool] = mapped_column(Boolean)
     priority: Mapped[int] = mapped_column(Integer)
-    org_path_text: Mapped[str] = mapped_column(String(800), index=True)
+    org_path_text: Mapped[str] = mapped_column(String(800))
+    status: Mapped[str] = mapped_column(String(20), default=ChildStatus.ACTIVE.value)
     paired: Mapped[bool] = mapped_column(Boolean, default=False)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)

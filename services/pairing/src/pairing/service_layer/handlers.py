@@ -1,39 +1,140 @@
-"""Pairing event handlers."""
+"""Pairing event handlers: who waits for a helper, where, and how urgently."""
 
 from __future__ import annotations
 
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
+
+from sqlalchemy import func, update
 
 from pairing.adapters.orm import ChildToPair
 from pairing.domain.priority import pairing_priority
 from shouhu_contracts.envelope import CloudEvent
-from shouhu_contracts.registry.v1 import ChildRegistered
+from shouhu_contracts.org import ChildStatus, LeftBehindType
+from shouhu_contracts.registry.v1 import (
+    ChildExited,
+    ChildFacts,
+    ChildReentered,
+    ChildRegistered,
+    ChildUpdated,
+    GuardianChanged,
+    OrgUnitMoved,
+)
 from shouhu_kit.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+ACTIVE = ChildStatus.ACTIVE.value
+
+
+def path_text(path: Sequence[uuid.UUID]) -> str:
+    """'/id/id/…/' for subtree matching."""
+    return "/" + "".join(f"{p}/" for p in path)
+
+
+def _rank(row: ChildToPair, *, on: date) -> None:
+    """The "three priorities" score on that day: both parents away, young, no guardian."""
+    row.priority = pairing_priority(
+        left_behind_type=LeftBehindType(row.left_behind_type),
+        has_guardian=row.has_guardian,
+        birth_date=row.birth_date,
+        today=on,
+    )
 
 
 def on_child_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """A new child waits for a helper."""
     data: ChildRegistered = event.data
-    priority = pairing_priority(
-        left_behind_type=data.left_behind_type,
-        has_guardian=data.has_guardian,
+    if uow.session.get(ChildToPair, data.child_id) is not None:
+        return  # a replay: what we hold is as new or newer, and an exited child stays out
+    row = ChildToPair(
+        id=data.child_id,
+        name=data.name,
         birth_date=data.birth_date,
-        today=data.registered_at.date(),
+        left_behind_type=data.left_behind_type.value,
+        has_guardian=data.has_guardian,
+        org_path_text=path_text(data.org_path),
+        status=ACTIVE,
+        paired=False,
+        registered_at=data.registered_at,
     )
-    path = "/" + "/".join(str(p) for p in data.org_path) + "/"
+    _rank(row, on=data.registered_at.date())
+    uow.session.add(row)
+
+
+def _known(uow: UnitOfWork, event: CloudEvent[Any]) -> ChildToPair | None:
+    """The child's row with its path as the event restates it; None for a child never registered here.
+
+    Such a child is left out: without its birth date pairing cannot rank it, and a later event
+    for it is ignored the same way (the registry publishes the registration first, on the same key).
+    """
+    data: ChildFacts = event.data
     row = uow.session.get(ChildToPair, data.child_id)
     if row is None:
-        uow.session.add(
-            ChildToPair(
-                id=data.child_id,
-                name=data.name,
-                left_behind_type=data.left_behind_type.value,
-                has_guardian=data.has_guardian,
-                priority=priority,
-                org_path_text=path,
-                paired=False,
-                registered_at=data.registered_at,
-            )
+        log.info("%s for child %s never registered here: ignored", event.type, data.child_id)
+        return None
+    row.org_path_text = path_text(data.org_path)
+    return row
+
+
+def on_child_updated(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
+    """New name, left-behind type or guardian: rank again."""
+    data: ChildUpdated = event.data
+    if (row := _known(uow, event)) is not None:
+        row.name, row.left_behind_type, row.has_guardian = (
+            data.name,
+            data.left_behind_type.value,
+            data.has_guardian,
         )
-    else:
-        row.name, row.priority, row.org_path_text = data.name, priority, path
+        _rank(row, on=data.occurred_at.date())
+
+
+def on_guardian_changed(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
+    """A child with or without a guardian now: rank again."""
+    data: GuardianChanged = event.data
+    if (row := _known(uow, event)) is not None:
+        row.has_guardian = data.has_guardian
+        _rank(row, on=data.occurred_at.date())
+
+
+def on_child_transferred(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
+    """The child waits in its new class (the path is restated by `_known`)."""
+    if (row := _known(uow, event)) is not None:
+        _rank(row, on=event.data.occurred_at.date())
+
+
+def on_child_exited(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
+    """The child left the programme: it no longer waits."""
+    data: ChildExited = event.data
+    if (row := _known(uow, event)) is not None:
+        row.status = data.status.value
+        _rank(row, on=data.occurred_at.date())
+
+
+def on_child_reentered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
+    """The child is back: it waits again, ranked on its facts of today."""
+    data: ChildReentered = event.data
+    if (row := _known(uow, event)) is not None:
+        row.status = ACTIVE
+        row.left_behind_type, row.has_guardian = data.left_behind_type.value, data.has_guardian
+        _rank(row, on=data.occurred_at.date())
+
+
+def on_org_unit_moved(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
+    """Every child below the moved unit gets the new path prefix, in one UPDATE over that subtree.
+
+    The event's own paths are used: a child event published before the move but applied after it
+    (org events come through another consumer) keeps the old prefix until the child's next event.
+    """
+    data: OrgUnitMoved = event.data
+    old, new = path_text(data.old_path), path_text(data.new_path)
+    if old == new:
+        return
+    uow.session.execute(
+        update(ChildToPair)
+        .where(ChildToPair.org_path_text.like(f"{old}%"))
+        .values(org_path_text=new + func.substr(ChildToPair.org_path_text, len(old) + 1))
+        .execution_options(synchronize_session=False)
+    )

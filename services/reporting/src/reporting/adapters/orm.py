@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -12,10 +12,16 @@ class Base(DeclarativeBase):
     """The reporting service's own metadata."""
 
 
+def _prefix_index(name: str, column: str) -> Index:
+    """A B-tree index that serves `LIKE 'prefix%'` on PostgreSQL whatever the collation."""
+    return Index(name, column, postgresql_ops={column: "text_pattern_ops"})
+
+
 class OrgUnitView(Base):
     """An org unit's name and place, from registry.org."""
 
     __tablename__ = "org_units"
+    __table_args__ = (_prefix_index("ix_org_units_path_prefix", "path_text"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -35,9 +41,23 @@ class UnitChildCount(Base):
 
 
 class ChildPlacement(Base):
-    """Which units a child is counted in (so a replay or a move never counts twice)."""
+    """Where a child is counted: its school path and home path, while its status is active.
+
+    The paths are stored as '/id/…/' text rather than as a list of unit ids so that a unit move
+    rewrites every placement below it with one prefix UPDATE (work grows with the subtree, found
+    through the prefix indexes), and the counters it shifts are summed from those same rows in one
+    SELECT. Storing only the class and village ids would spare that UPDATE but make every transfer
+    and exit depend on the org view, which lags or leads the children topic (another consumer).
+    Invariant: each counter equals the number of active placements whose paths pass its unit.
+    """
 
     __tablename__ = "child_placements"
+    __table_args__ = (
+        _prefix_index("ix_child_placements_org_path", "org_path_text"),
+        _prefix_index("ix_child_placements_home_path", "home_path_text"),
+    )
 
     child_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    units: Mapped[str] = mapped_column(String(2000))
+    org_path_text: Mapped[str] = mapped_column(String(800))
+    home_path_text: Mapped[str | None] = mapped_column(String(800))
+    status: Mapped[str] = mapped_column(String(20))

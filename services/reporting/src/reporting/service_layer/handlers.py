@@ -1,57 +1,73 @@
-"""Reporting projections: work per event grows with the depth of the tree, not the city's size."""
+"""Reporting projections of child events: work per event grows with the depth of the tree, not the city."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
-
-from reporting.adapters.orm import ChildPlacement, OrgUnitView, UnitChildCount
+from reporting.adapters.orm import ChildPlacement
+from reporting.service_layer.counting import ACTIVE, counted_units, current_path, shift
 from shouhu_contracts.envelope import CloudEvent
-from shouhu_contracts.registry.v1 import ChildRegistered, OrgUnitCreated
+from shouhu_contracts.registry.v1 import ChildExited, ChildReentered, ChildRegistered, ChildTransferred
 from shouhu_kit.uow import UnitOfWork
 
 
-def on_org_unit_created(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
-    """Keep the unit's name and place."""
-    data: OrgUnitCreated = event.data
-    row = uow.session.get(OrgUnitView, data.unit_id)
-    path = "/" + "/".join(str(p) for p in data.path) + "/"
-    if row is None:
-        uow.session.add(
-            OrgUnitView(
-                id=data.unit_id,
-                kind=data.kind.value,
-                code=data.code,
-                name=data.name,
-                parent_id=data.parent_id,
-                path_text=path,
-            )
-        )
-    else:
-        row.name, row.code, row.parent_id, row.path_text = data.name, data.code, data.parent_id, path
+def _add(uow: UnitOfWork, child_id: uuid.UUID, *, org_path: str, home_path: str | None, status: str) -> None:
+    """A new placement, counted in every unit of its paths if it is active."""
+    row = ChildPlacement(child_id=child_id, org_path_text=org_path, home_path_text=home_path, status=status)
+    uow.session.add(row)
+    shift(uow, before=set(), after=counted_units(row))
+
+
+def _settle(
+    uow: UnitOfWork, row: ChildPlacement, *, org_path: str | None = None, status: str | None = None
+) -> None:
+    """Change a placement and move the counters by exactly the difference."""
+    before = counted_units(row)
+    if org_path is not None:
+        row.org_path_text = org_path
+    if status is not None:
+        row.status = status
+    shift(uow, before=before, after=counted_units(row))
 
 
 def on_child_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """Count the child once in each unit of its school path and its home path."""
     data: ChildRegistered = event.data
-    units = list(dict.fromkeys([*data.org_path, *(data.home_path or [])]))
     if uow.session.get(ChildPlacement, data.child_id) is not None:
-        return  # already counted (a re-registration is an update, handled by a later issue)
-    uow.session.add(ChildPlacement(child_id=data.child_id, units=",".join(str(u) for u in units)))
-    for unit_id in units:
-        _bump(uow, unit_id, 1)
+        return  # a replay: the placement is as new or newer, and an exited child stays uncounted
+    home = current_path(uow, data.home_path) if data.home_path else None
+    _add(uow, data.child_id, org_path=current_path(uow, data.org_path), home_path=home, status=ACTIVE)
 
 
-def _bump(uow: UnitOfWork, unit_id: uuid.UUID, delta: int) -> None:
-    """Atomic add: two workers bumping the same unit never lose an update."""
-    dialect = uow.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    table = cast(Table, UnitChildCount.__table__)
-    stmt = insert(table).values(unit_id=unit_id, children=delta)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.unit_id], set_={"children": table.c.children + delta}
-    )
-    uow.session.execute(stmt)
+def on_child_transferred(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
+    """Move the count from the old school path to the new one; the home path's units keep it."""
+    data: ChildTransferred = event.data
+    row = uow.session.get(ChildPlacement, data.child_id)
+    new_path = current_path(uow, data.org_path)
+    if row is None:  # never registered here: only active children transfer, so count it where it is
+        _add(uow, data.child_id, org_path=new_path, home_path=None, status=ACTIVE)
+    else:
+        _settle(uow, row, org_path=new_path)
+
+
+def on_child_exited(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
+    """The child stops counting everywhere; the placement remembers it is out."""
+    data: ChildExited = event.data
+    row = uow.session.get(ChildPlacement, data.child_id)
+    if row is None:  # remembered, so that a late or replayed registration does not count it
+        path = current_path(uow, data.org_path)
+        _add(uow, data.child_id, org_path=path, home_path=None, status=data.status.value)
+    else:
+        _settle(uow, row, status=data.status.value)
+
+
+def on_child_reentered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
+    """The child counts again, at its (possibly new) school path and its home path."""
+    data: ChildReentered = event.data
+    row = uow.session.get(ChildPlacement, data.child_id)
+    new_path = current_path(uow, data.org_path)
+    if row is None:
+        _add(uow, data.child_id, org_path=new_path, home_path=None, status=ACTIVE)
+    else:
+        _settle(uow, row, org_path=new_path, status=ACTIVE)

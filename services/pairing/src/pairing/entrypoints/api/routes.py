@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from pairing.adapters.orm import ChildToPair
+from pairing.service_layer.handlers import ACTIVE
 from shouhu_kit.auth import Role, require_role
 from shouhu_kit.deps import CurrentUser, Uow, scope_filter_text
 
@@ -38,11 +39,11 @@ def list_unpaired(
     user: CurrentUser, uow: Uow, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[ChildToPairOut]:
     require_role(user, READERS)
-    query = select(ChildToPair).where(ChildToPair.paired.is_(False))
+    query = select(ChildToPair).where(ChildToPair.status == ACTIVE, ChildToPair.paired.is_(False))
     scope = scope_filter_text(user)
     if scope is not None:
         query = query.where(ChildToPair.org_path_text.contains(scope))
     rows = uow.session.scalars(
-        query.order_by(ChildToPair.priority.desc(), ChildToPair.registered_at).limit(limit)
+        query.order_by(ChildToPair.priority.desc(), ChildToPair.registered_at, ChildToPair.id).limit(limit)
     ).all()
     return [ChildToPairOut.model_validate(r, from_attributes=True) for r in rows]

@@ -1,0 +1,89 @@
+"""Alerts fixtures: a tiny registry that publishes real contract events, and the alerts tables."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from alerts.adapters.orm import Base, ChildCopy, FollowUpTask
+from alerts.bootstrap import consumers
+from alerts.config import AlertsSettings
+from shouhu_contracts.envelope import EventData, new_event
+from shouhu_kit.clock import FakeClock
+from shouhu_kit.db import Database
+from shouhu_kit.fake_registry import World
+from shouhu_kit.outbox import outbox_backlog
+from shouhu_kit.uow import UnitOfWork
+
+
+class Alerts:
+    """The alerts tables on a database, fed through the handlers its bootstrap registers."""
+
+    def __init__(self, url: str) -> None:
+        self.db = Database(url=url, metadata=Base.metadata)
+        self.db.create_schema()
+        self.clock = FakeClock()
+        specs = consumers(AlertsSettings(env="test"))  # type: ignore[arg-type]
+        self.handlers = {t: h for spec in specs for t, h in spec.handlers.items()}
+
+    def apply(self, *events: EventData) -> None:
+        """Each event in its own transaction, as the consumer loop applies it."""
+        for data in events:
+            handler = self.handlers.get(data.event_type)
+            if handler is None:
+                continue  # a known event this service does not need
+            event = new_event(
+                event_id=uuid.uuid4(), source="/shouhu/registry", time=self.clock.now(), data=data
+            )
+            with UnitOfWork(db=self.db, clock=self.clock, source="/shouhu/alerts") as uow:
+                handler(uow, event)
+                uow.commit()
+
+    def children(self) -> dict[uuid.UUID, tuple[str, str]]:
+        """Each child copy's name and path."""
+        with self.db.sessions() as s:
+            return {r.id: (r.name, r.org_path_text) for r in s.scalars(select(ChildCopy)).all()}
+
+    def tasks(self) -> dict[tuple[uuid.UUID, str], tuple[str, str, str, str]]:
+        """Each task by child and cause: status, path, child name, detail."""
+        with self.db.sessions() as s:
+            rows = s.scalars(select(FollowUpTask)).all()
+        return {(r.child_id, r.cause_key): (r.status, r.org_path_text, r.child_name, r.detail) for r in rows}
+
+    def close_tasks(self, child: uuid.UUID) -> None:
+        """Close the child's tasks (as a follow-up would, once alerts can)."""
+        with self.db.sessions.begin() as s:
+            s.execute(update(FollowUpTask).where(FollowUpTask.child_id == child).values(status="closed"))
+
+    def state(self) -> tuple[Any, ...]:
+        """Copies, tasks and how many task events were queued."""
+        return self.children(), self.tasks(), outbox_backlog(self.db)
+
+
+@pytest.fixture
+def make(db_urls: Callable[[], str]) -> Iterator[Callable[[], Alerts]]:
+    """Alerts on a fresh database per call (a test may build two to compare)."""
+    made: list[Alerts] = []
+
+    def new() -> Alerts:
+        made.append(Alerts(db_urls()))
+        return made[-1]
+
+    yield new
+    for a in made:
+        a.db.dispose()
+
+
+@pytest.fixture
+def alerts(make: Callable[[], Alerts]) -> Alerts:
+    """The alerts service under test."""
+    return make()
+
+
+@pytest.fixture
+def world() -> World:
+    return World()

@@ -1,0 +1,102 @@
+"""Pairing fixtures: a tiny registry that publishes real contract events, and the waiting list."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from pairing.adapters.orm import ChildToPair
+from pairing.bootstrap import CONSUMERS, build_api
+from pairing.config import PairingSettings
+from shouhu_contracts.envelope import EventData, new_event
+from shouhu_kit.auth import Role
+from shouhu_kit.broker import InMemoryBroker
+from shouhu_kit.clock import FakeClock
+from shouhu_kit.fake_registry import World
+from shouhu_kit.testing import bearer, in_memory_adapters
+from shouhu_kit.uow import UnitOfWork
+
+
+class Pairing:
+    """The pairing API on a database, fed through the handlers its bootstrap registers."""
+
+    def __init__(self, client: TestClient, settings: PairingSettings) -> None:
+        self.client, self.settings = client, settings
+        self.db = client.app.state.runtime.db  # type: ignore[attr-defined]
+        self.clock = FakeClock()
+        self.handlers = {t: h for spec in CONSUMERS for t, h in spec.handlers.items()}
+
+    def apply(self, *events: EventData) -> None:
+        """Each event in its own transaction, as the consumer loop applies it."""
+        for data in events:
+            handler = self.handlers.get(data.event_type)
+            if handler is None:
+                continue  # a known event this service does not need
+            event = new_event(
+                event_id=uuid.uuid4(), source="/shouhu/registry", time=self.clock.now(), data=data
+            )
+            with UnitOfWork(db=self.db, clock=self.clock, source="/shouhu/pairing") as uow:
+                handler(uow, event)
+                uow.commit()
+
+    def unpaired(self, org: uuid.UUID | None = None) -> list[uuid.UUID]:
+        """The waiting list as the API serves it, most urgent first (scoped to `org` if given)."""
+        role = Role.ADMIN if org is None else Role.TOWNSHIP_ADMIN
+        r = self.client.get(
+            "/v1/children/unpaired", headers=bearer(secret=self.settings.jwt_secret, role=role, org_id=org)
+        )
+        assert r.status_code == 200, r.text
+        return [uuid.UUID(c["id"]) for c in r.json()]
+
+    def rows(self) -> dict[uuid.UUID, tuple[Any, ...]]:
+        """What pairing holds of each child."""
+        with self.db.sessions() as s:
+            rows = s.scalars(select(ChildToPair)).all()
+        return {
+            r.id: (
+                r.name,
+                r.left_behind_type,
+                r.has_guardian,
+                r.priority,
+                r.org_path_text,
+                r.status,
+                r.paired,
+            )
+            for r in rows
+        }
+
+    def state(self) -> tuple[Any, ...]:
+        """The rows and the waiting list."""
+        return self.rows(), self.unpaired()
+
+
+@pytest.fixture
+def make(db_urls: Callable[[], str]) -> Iterator[Callable[[], Pairing]]:
+    """The pairing API on a fresh database per call (a test may build two to compare)."""
+    with ExitStack() as stack:
+
+        def new() -> Pairing:
+            settings = PairingSettings(database_url=db_urls(), env="test")  # type: ignore[arg-type]
+            app = build_api(settings, in_memory_adapters(InMemoryBroker()))
+            client = stack.enter_context(TestClient(app))
+            stack.callback(app.state.runtime.db.dispose)
+            return Pairing(client, settings)
+
+        yield new
+
+
+@pytest.fixture
+def pairing(make: Callable[[], Pairing]) -> Pairing:
+    """The pairing service under test."""
+    return make()
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
