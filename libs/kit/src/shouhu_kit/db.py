@@ -167,3 +167,8 @@ class Database:
 def new_session(db: Database) -> Session:
     """A session on the database (the caller commits or rolls back)."""
     return db.sessions()
+
+
+def prefix_index(name: str, column: str) -> Index:
+    """A B-tree index serving `LIKE 'prefix%'` (subtree queries on org paths) on PostgreSQL, any collation."""
+    return Index(name, column, postgresql_ops={column: "text_pattern_ops"})

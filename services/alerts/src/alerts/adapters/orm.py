@@ -8,23 +8,18 @@ from datetime import datetime
 from sqlalchemy import Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shouhu_kit.db import UTCDateTime
+from shouhu_kit.db import UTCDateTime, prefix_index
 
 
 class Base(DeclarativeBase):
     """The alerts service's own metadata."""
 
 
-def _prefix_index(name: str, column: str) -> Index:
-    """A B-tree index that serves `LIKE 'prefix%'` (a unit move) on PostgreSQL whatever the collation."""
-    return Index(name, column, postgresql_ops={column: "text_pattern_ops"})
-
-
 class ChildCopy(Base):
     """What alerts knows of a child, from registry events."""
 
     __tablename__ = "children"
-    __table_args__ = (_prefix_index("ix_children_path_prefix", "org_path_text"),)
+    __table_args__ = (prefix_index("ix_children_path_prefix", "org_path_text"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
@@ -51,7 +46,7 @@ class FollowUpTask(Base):
     __table_args__ = (
         UniqueConstraint("child_id", "reason", "cause_key"),
         Index("ix_tasks_status_due", "status", "due_at"),
-        _prefix_index("ix_tasks_path_prefix", "org_path_text"),
+        prefix_index("ix_tasks_path_prefix", "org_path_text"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

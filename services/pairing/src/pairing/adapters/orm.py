@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, Date, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shouhu_contracts.org import ChildStatus
-from shouhu_kit.db import UTCDateTime
+from shouhu_kit.db import UTCDateTime, prefix_index
 
 
 class Base(DeclarativeBase):
@@ -22,10 +22,7 @@ class ChildToPair(Base):
     __tablename__ = "children"
     __table_args__ = (
         Index("ix_children_waiting", "status", "paired", "priority"),
-        # Serves `LIKE 'prefix%'` (a unit move) on PostgreSQL whatever the collation.
-        Index(
-            "ix_children_path_prefix", "org_path_text", postgresql_ops={"org_path_text": "text_pattern_ops"}
-        ),
+        prefix_index("ix_children_path_prefix", "org_path_text"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

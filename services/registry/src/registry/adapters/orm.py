@@ -6,10 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shouhu_kit.db import UTCDateTime
+from shouhu_kit.db import UTCDateTime, prefix_index
 
 
 class Base(DeclarativeBase):
@@ -30,13 +30,14 @@ class OrgUnitRow(Base):
     """An org unit; `path_text` ('/id/id/…/') makes subtree queries a prefix match."""
 
     __tablename__ = "org_units"
+    __table_args__ = (prefix_index("ix_org_units_path_prefix", "path_text"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("org_units.id"), index=True)
-    path_text: Mapped[str] = mapped_column(String(800), index=True)
+    path_text: Mapped[str] = mapped_column(String(800))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     @property
@@ -53,8 +54,10 @@ class ChildRow(Base):
 
     __tablename__ = "children"
     __table_args__ = (
-        Index("ix_children_scope", "org_path_text", "status"),
-        Index("ix_children_name", "name"),
+        prefix_index("ix_children_org_path_prefix", "org_path_text"),
+        prefix_index("ix_children_home_path_prefix", "home_path_text"),
+        prefix_index("ix_children_name_prefix", "name"),
+        prefix_index("ix_children_id_number_prefix", "id_number"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shouhu_kit.db import prefix_index
 
 
 class Base(DeclarativeBase):
     """The reporting service's own metadata."""
 
 
-def _prefix_index(name: str, column: str) -> Index:
-    """A B-tree index that serves `LIKE 'prefix%'` on PostgreSQL whatever the collation."""
-    return Index(name, column, postgresql_ops={column: "text_pattern_ops"})
-
-
 class OrgUnitView(Base):
     """An org unit's name and place, from registry.org."""
 
     __tablename__ = "org_units"
-    __table_args__ = (_prefix_index("ix_org_units_path_prefix", "path_text"),)
+    __table_args__ = (prefix_index("ix_org_units_path_prefix", "path_text"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -53,8 +50,8 @@ class ChildPlacement(Base):
 
     __tablename__ = "child_placements"
     __table_args__ = (
-        _prefix_index("ix_child_placements_org_path", "org_path_text"),
-        _prefix_index("ix_child_placements_home_path", "home_path_text"),
+        prefix_index("ix_child_placements_org_path", "org_path_text"),
+        prefix_index("ix_child_placements_home_path", "home_path_text"),
     )
 
     child_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
