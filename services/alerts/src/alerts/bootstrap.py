@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from alerts.adapters.orm import Base
@@ -29,11 +31,13 @@ from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
 from shouhu_kit.settings import ServiceSettings
 
 TITLE = "守护 · 预警服务 / Shouhu alerts"
+METADATA = Base.metadata
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def runtime(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> Runtime:
     """The alerts runtime."""
-    return Runtime.build(settings=settings, metadata=Base.metadata, broker=broker)
+    return Runtime.build(settings=settings, metadata=METADATA, migrations=MIGRATIONS, broker=broker)
 
 
 def consumers(settings: ServiceSettings) -> list[ConsumerSpec]:

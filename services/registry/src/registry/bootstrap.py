@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from registry.adapters.orm import Base
@@ -10,11 +12,13 @@ from shouhu_kit.runtime import BrokerAdapters, Runtime
 from shouhu_kit.settings import ServiceSettings
 
 TITLE = "守护 · 档案服务 / Shouhu registry"
+METADATA = Base.metadata
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def runtime(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> Runtime:
     """The registry's runtime."""
-    return Runtime.build(settings=settings, metadata=Base.metadata, broker=broker)
+    return Runtime.build(settings=settings, metadata=METADATA, migrations=MIGRATIONS, broker=broker)
 
 
 def build_api(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
 from reporting.adapters.orm import Base
@@ -26,6 +28,8 @@ from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
 from shouhu_kit.settings import ServiceSettings
 
 TITLE = "守护 · 统计服务 / Shouhu reporting"
+METADATA = Base.metadata
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CONSUMERS = [
     ConsumerSpec(
         name="org",
@@ -51,7 +55,7 @@ CONSUMERS = [
 
 def runtime(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> Runtime:
     """The reporting runtime."""
-    return Runtime.build(settings=settings, metadata=Base.metadata, broker=broker)
+    return Runtime.build(settings=settings, metadata=METADATA, migrations=MIGRATIONS, broker=broker)
 
 
 def build_api(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:

@@ -1,0 +1,27 @@
+"""Every service's migrations build exactly the schema its models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+import pytest
+
+from shouhu_kit.db import Database
+from shouhu_kit.migrations import pending_changes, upgrade
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("service", ["registry", "pairing", "alerts", "reporting"])
+def test_migrations_match_the_models(service: str, db_urls: Callable[[], str]) -> None:
+    bootstrap = importlib.import_module(f"{service}.bootstrap")
+    db = Database(url=db_urls(), metadata=bootstrap.METADATA, migrations=bootstrap.MIGRATIONS)
+    try:
+        upgrade(db, bootstrap.MIGRATIONS)
+        upgrade(db, bootstrap.MIGRATIONS)  # a second start changes nothing
+        assert pending_changes(db) == [], (
+            f"run: .venv/bin/python tools/new_migration.py {service} '<what changed>'"
+        )
+    finally:
+        db.dispose()
