@@ -25,3 +25,21 @@ def test_migrations_match_the_models(service: str, db_urls: Callable[[], str]) -
         )
     finally:
         db.dispose()
+
+
+def test_a_database_made_before_migrations_is_refused_with_a_clear_message(
+    db_urls: Callable[[], str],
+) -> None:
+    from shouhu_kit.db import SchemaOutOfDate
+
+    bootstrap = importlib.import_module("alerts.bootstrap")
+    url = db_urls()
+    legacy = Database(url=url, metadata=bootstrap.METADATA)
+    legacy.create_schema()  # create_all, no migration history
+    legacy.dispose()
+    db = Database(url=url, metadata=bootstrap.METADATA, migrations=bootstrap.MIGRATIONS)
+    try:
+        with pytest.raises(SchemaOutOfDate, match="no migration history"):
+            db.create_schema()
+    finally:
+        db.dispose()

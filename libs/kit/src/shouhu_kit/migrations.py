@@ -9,10 +9,10 @@ from alembic import command, context
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, inspect
 from sqlalchemy.engine import Connection
 
-from shouhu_kit.db import Database
+from shouhu_kit.db import Database, SchemaOutOfDate
 
 
 def _config(script_location: Path, connection: Connection, metadata: MetaData) -> Config:
@@ -29,6 +29,12 @@ def upgrade(db: Database, script_location: Path) -> None:
         if db.is_postgres:
             # Two processes starting together must not both run the same migration.
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7428351)")
+        tables = set(inspect(conn).get_table_names())
+        if "alembic_version" not in tables and tables & set(db.metadata.tables):
+            raise SchemaOutOfDate(
+                "the database has tables but no migration history (made before migrations existed); "
+                "for the local run remove .local/run/data (make clean), elsewhere stamp or rebuild it"
+            )
         command.upgrade(_config(script_location, conn, db.metadata), "head")
 
 
