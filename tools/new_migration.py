@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib
 import sys
 import tempfile
-from pathlib import Path
 
 from shouhu_kit.db import Database
 from shouhu_kit.migrations import revision, upgrade
@@ -25,8 +24,9 @@ def main() -> int:
     service, message = sys.argv[1], sys.argv[2]
     bootstrap = importlib.import_module(f"{service}.bootstrap")
     with tempfile.TemporaryDirectory() as tmp:
-        db = Database(url=f"sqlite:///{tmp}/scratch.db", metadata=bootstrap.METADATA,
-                      migrations=bootstrap.MIGRATIONS)
+        db = Database(
+            url=f"sqlite:///{tmp}/scratch.db", metadata=bootstrap.METADATA, migrations=bootstrap.MIGRATIONS
+        )
         upgrade(db, bootstrap.MIGRATIONS)
         revision(db, bootstrap.MIGRATIONS, message)
         db.dispose()
