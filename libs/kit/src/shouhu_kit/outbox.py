@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, insert, select, update
@@ -21,22 +21,22 @@ log = logging.getLogger(__name__)
 
 
 def add_to_outbox(
-    *, session: Session, tables: KitTables, data: EventData, source: str, now: datetime
-) -> uuid.UUID:
-    """Write one event into the outbox inside the caller's transaction; returns its id."""
-    event_id = uuid.uuid4()
-    event = new_event(event_id=event_id, source=source, time=now, data=data)
-    session.execute(
-        insert(tables.outbox).values(
-            event_id=str(event_id),
-            topic=data.topic,
-            event_key=data.key(),
-            event_type=data.event_type,
-            payload=encode_event(event).decode("utf-8"),
-            created_at=now,
-        )
-    )
-    return event_id
+    *, session: Session, tables: KitTables, events: Sequence[EventData], source: str, now: datetime
+) -> list[uuid.UUID]:
+    """Write events into the outbox inside the caller's transaction (one statement); returns their ids."""
+    rows, ids = [], []
+    for data in events:
+        event_id = uuid.uuid4()
+        event = new_event(event_id=event_id, source=source, time=now, data=data)
+        rows.append({
+            "event_id": str(event_id), "topic": data.topic, "event_key": data.key(),
+            "event_type": data.event_type, "payload": encode_event(event).decode("utf-8"), "created_at": now,
+        })
+        ids.append(event_id)
+    if rows:
+        # Rows keep the order given: the relay publishes by `seq`, so one key's events stay in order.
+        session.execute(insert(tables.outbox), rows)
+    return ids
 
 
 def outbox_backlog(db: Database) -> int:

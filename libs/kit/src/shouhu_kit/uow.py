@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from collections.abc import Sequence
 from types import TracebackType
 
 from sqlalchemy.orm import Session
@@ -52,8 +53,12 @@ class UnitOfWork:
 
     def publish(self, data: EventData) -> uuid.UUID:
         """Queue an event in the outbox, inside this transaction."""
+        return self.publish_many([data])[0]
+
+    def publish_many(self, events: Sequence[EventData]) -> list[uuid.UUID]:
+        """Queue many events in one statement (bulk imports), in the order given."""
         return add_to_outbox(
-            session=self.session, tables=self.db.tables, data=data, source=self._source, now=self.now()
+            session=self.session, tables=self.db.tables, events=events, source=self._source, now=self.now()
         )
 
     def commit(self) -> None:

@@ -71,7 +71,7 @@ def _class_and_school(uow: UnitOfWork, class_id: uuid.UUID, principal: Principal
     return klass
 
 
-def _check(uow: UnitOfWork, cmd: ChildIn, *, child_id: uuid.UUID | None) -> OrgUnitRow | None:
+def check_archive(uow: UnitOfWork, cmd: ChildIn, *, child_id: uuid.UUID | None) -> OrgUnitRow | None:
     """Checks that need the clock or the database; every failure is reported at once."""
     today = china_today(uow.now())
     errors = []
@@ -193,7 +193,7 @@ def new_child(
 def register_child(*, uow: UnitOfWork, cmd: ChildIn, principal: Principal) -> ChildRow:
     """Create a child's archive in a class the caller can see (建档)."""
     klass = _class_and_school(uow, cmd.class_id, principal, "class_id")
-    home = _check(uow, cmd, child_id=None)
+    home = check_archive(uow, cmd, child_id=None)
     row, event, changes = new_child(cmd=cmd, klass=klass, home=home, now=uow.now())
     uow.session.add(row)
     uow.session.flush()
@@ -236,7 +236,7 @@ def update_child(
         cmd = ChildIn.model_validate({**merged, "class_id": row.class_id})
     except ValidationError as exc:
         raise invalid_request(field_errors(exc.errors())) from exc
-    home = _check(uow, cmd, child_id=row.id)
+    home = check_archive(uow, cmd, child_id=row.id)
     _apply(row, cmd, home)
     changes = diff(before, archive_doc(row))
     if not changes:

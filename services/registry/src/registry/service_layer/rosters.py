@@ -223,7 +223,7 @@ def _child_row(
     try:
         cmd = ChildIn.model_validate(data)
         # Future dates, the home village's kind (villages are in the session: no query); IDs go per batch.
-        home = children._check(uow, cmd.model_copy(update={"id_number": None}), child_id=None)
+        home = children.check_archive(uow, cmd.model_copy(update={"id_number": None}), child_id=None)
     except ValidationError as exc:
         errors += _validation_errors(exc, CHILD_HEADERS)
     except Problem as exc:
@@ -292,8 +292,8 @@ def _register_all(uow: UnitOfWork, candidates: list[_Candidate], principal: Prin
             title="导入期间有儿童被他人建档，请重新导入",
             title_en="A child in the file was registered meanwhile: import again",
         ) from exc
-    for event in events:
-        uow.publish(event)
+    for batch in _chunks(events, 1000):
+        uow.publish_many(batch)
 
 
 def import_children(
