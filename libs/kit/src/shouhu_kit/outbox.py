@@ -28,10 +28,16 @@ def add_to_outbox(
     for data in events:
         event_id = uuid.uuid4()
         event = new_event(event_id=event_id, source=source, time=now, data=data)
-        rows.append({
-            "event_id": str(event_id), "topic": data.topic, "event_key": data.key(),
-            "event_type": data.event_type, "payload": encode_event(event).decode("utf-8"), "created_at": now,
-        })
+        rows.append(
+            {
+                "event_id": str(event_id),
+                "topic": data.topic,
+                "event_key": data.key(),
+                "event_type": data.event_type,
+                "payload": encode_event(event).decode("utf-8"),
+                "created_at": now,
+            }
+        )
         ids.append(event_id)
     if rows:
         # Rows keep the order given: the relay publishes by `seq`, so one key's events stay in order.
