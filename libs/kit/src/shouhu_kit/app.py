@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -13,6 +14,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shouhu_kit.errors import Problem
 from shouhu_kit.metrics import Metrics
 from shouhu_kit.problems import install_problem_handlers
 from shouhu_kit.settings import ServiceSettings
@@ -53,6 +55,63 @@ class _MetricsMiddleware:
             )
 
 
+class _BodyLimitMiddleware:
+    """Refuse request bodies over a limit with 413, before they are read into memory or disk."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, send)
+            return
+        seen = 0
+
+        async def counting_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise _BodyTooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _BodyTooLarge:
+            await self._too_large(scope, send)
+
+    async def _too_large(self, scope: Scope, send: Send) -> None:
+        mib = self.max_bytes // (1024 * 1024)
+        body = Problem(
+            status=413,
+            slug="too-large",
+            title="请求体过大",
+            title_en="Request body too large",
+            detail=f"上限 {mib} MB",
+            detail_en=f"the limit is {mib} MB",
+        ).body(scope.get("path", ""))
+        payload = json.dumps(body, ensure_ascii=False).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(payload)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
 def create_app(
     *,
     title: str,
@@ -83,6 +142,7 @@ def create_app(
     for k, v in (state or {}).items():
         setattr(app.state, k, v)
     install_problem_handlers(app)
+    app.add_middleware(_BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(_MetricsMiddleware, metrics=metrics)
 
     @app.get("/healthz", tags=["ops"], summary="存活检查 / Liveness")

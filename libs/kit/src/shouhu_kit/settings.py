@@ -48,6 +48,7 @@ class ServiceSettings(BaseSettings):
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
     consumer_retry_backoff_seconds: float = Field(default=0.5, ge=0)
     data_dir: str = ".local/data"
+    max_request_bytes: int = Field(default=25 * 1024 * 1024, ge=1024, description="larger bodies get 413")
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> ServiceSettings:

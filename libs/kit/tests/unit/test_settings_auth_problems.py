@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, Field
 
@@ -164,3 +166,32 @@ def test_today_is_the_date_in_china() -> None:
 
     assert china_today(datetime(2026, 3, 1, 15, 59, tzinfo=UTC)) == datetime(2026, 3, 1).date()
     assert china_today(datetime(2026, 3, 1, 16, 0, tzinfo=UTC)) == datetime(2026, 3, 2).date()
+
+
+def test_an_oversized_body_is_413_problem_before_the_route_reads_it(tmp_path: Path) -> None:
+    from shouhu_kit.app import create_app
+    from shouhu_kit.metrics import Metrics
+
+    settings = DemoSettings(max_request_bytes=2048)
+    app = create_app(title="t", settings=settings, metrics=Metrics(service="demo"), readiness=[])
+    seen = []
+
+    @app.post("/upload")
+    async def upload(request: Request) -> dict[str, int]:
+        body = await request.body()
+        seen.append(len(body))
+        return {"n": len(body)}
+
+    client = TestClient(app)
+    assert client.post("/upload", content=b"x" * 1000).json() == {"n": 1000}
+    r = client.post("/upload", content=b"x" * 5000)
+    assert r.status_code == 413
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["title"] == "请求体过大"
+
+    def chunks() -> Iterator[bytes]:
+        for _ in range(5):
+            yield b"y" * 1000
+
+    assert client.post("/upload", content=chunks()).status_code == 413
+    assert seen == [1000]
