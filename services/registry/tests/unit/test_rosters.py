@@ -280,6 +280,11 @@ def test_export_masks_for_the_role_audits_unmasked_exports_and_re_imports(api: A
     assert str(t["sA"]) in audit.detail
     assert "children=3" in audit.detail
     assert audit.role == "teacher"
+    log = api.client.get(
+        "/v1/audit", params={"unit_id": t["sA"]}, headers=api.auth(Role.DISTRICT_ADMIN, t["dA"])
+    )
+    assert [(e["action"], e["unit_id"]) for e in log.json()] == [("export_roster", str(t["sA"]))]
+    assert api.client.get("/v1/audit", headers=api.auth(Role.DISTRICT_ADMIN, t["dA"])).status_code == 422
 
     lines = _export(api, t["city"], api.auth(Role.CITY_ADMIN, t["city"]))
     assert lines[1][phone] == "139****0001"

@@ -118,6 +118,7 @@ class AuditRow(Base):
     role: Mapped[str] = mapped_column(String(30))
     action: Mapped[str] = mapped_column(String(40))
     child_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    unit_id: Mapped[uuid.UUID | None] = mapped_column(index=True)  # exports: the unit exported
     detail: Mapped[str] = mapped_column(Text)
 
 

@@ -38,7 +38,13 @@ def visible_child(uow: UnitOfWork, child_id: uuid.UUID, principal: Principal) ->
 
 
 def audit(
-    uow: UnitOfWork, *, principal: Principal, action: str, child_id: uuid.UUID | None, detail: str
+    uow: UnitOfWork,
+    *,
+    principal: Principal,
+    action: str,
+    child_id: uuid.UUID | None,
+    detail: str,
+    unit_id: uuid.UUID | None = None,
 ) -> None:
     """Record a sensitive read (committed with the request's unit of work)."""
     uow.session.add(
@@ -48,6 +54,7 @@ def audit(
             role=principal.role.value,
             action=action,
             child_id=child_id,
+            unit_id=unit_id,
             detail=detail,
         )
     )

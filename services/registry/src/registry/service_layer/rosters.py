@@ -361,7 +361,7 @@ def export_children(
     if revealed:  # one audit row per export that shows phones or ID numbers unmasked
         shown = ",".join(sorted(revealed))
         detail = f"花名册导出 unit={unit.id}（{unit.name}）children={len(lines)} unmasked={shown}"
-        audit(uow, principal=principal, action="export_roster", child_id=None, detail=detail)
+        audit(uow, principal=principal, action="export_roster", child_id=None, detail=detail, unit_id=unit.id)
     return xl.roster_xlsx(lines), f"花名册-{unit.name}.xlsx"
 
 
