@@ -65,9 +65,18 @@ ZH_LABELS: dict[type[StrEnum], dict[str, str]] = {
 def accept_zh(enum: type[StrEnum]) -> BeforeValidator:
     """Map a Chinese label to the enumeration's value before validation."""
     labels = ZH_LABELS[enum]
+    values = [e.value for e in enum]
+    # The first Chinese label of each value is the one users are told about.
+    zh = "、".join(next(k for k, v in labels.items() if v == value) for value in values)
+    en = ", ".join(values)
 
     def convert(value: Any) -> Any:
-        return labels.get(value.strip(), value.strip()) if isinstance(value, str) else value
+        if not isinstance(value, str):
+            return value
+        value = labels.get(value.strip(), value.strip())
+        if value not in values:
+            raise ValueError(f"取值无效，可选：{zh} / must be one of: {en}")
+        return value
 
     return BeforeValidator(convert)
 
