@@ -27,8 +27,9 @@ from registry.adapters.orm import Base, ChildRow
 from registry.bootstrap import runtime
 from registry.config import RegistrySettings
 from registry.domain.identity import id_check_char
-from registry.service_layer import org, rosters
+from registry.service_layer import org, roster_children, roster_export
 from registry.service_layer.commands import OrgUnitIn
+from registry.service_layer.roster_import import ImportMode
 from shouhu_kit.auth import Principal, Role
 from shouhu_kit.broker import InMemoryBroker
 from shouhu_kit.runtime import Runtime
@@ -190,8 +191,8 @@ def run(label: str, url: str | None, files: dict[str, bytes], n: int, repeat: in
 
             def work(d: bytes = data, f: str = name) -> dict[str, Any]:
                 with rt.uow() as uow:
-                    mode = rosters.ImportMode.PARTIAL
-                    report = rosters.import_children(
+                    mode = ImportMode.PARTIAL
+                    report = roster_children.import_children(
                         uow=uow, data=d, filename=f, unit_id=school, mode=mode, principal=ADMIN
                     )
                     uow.commit()
@@ -206,7 +207,7 @@ def run(label: str, url: str | None, files: dict[str, bytes], n: int, repeat: in
             count = int(uow.session.scalar(select(func.count()).select_from(ChildRow)) or 0)
 
             def export() -> bytes:
-                body, _ = rosters.export_children(uow=uow, unit_id=school, status=None, principal=ADMIN)
+                body, _ = roster_export.export_children(uow=uow, unit_id=school, status=None, principal=ADMIN)
                 return body
 
             body, took = best_of(repeat, export)

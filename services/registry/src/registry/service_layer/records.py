@@ -1,26 +1,30 @@
 """A child's records over time (成长记录): health checks, awards, violations, counselling notes.
 
-Input models check each field on its own (every bad field at once); the use cases then check what
-needs the clock or several fields (again every failure at once), write the row and, for awards and
-violations, queue the contract event in the same transaction.
+The input models (records_commands) check each field on its own (every bad field at once); the use
+cases here then check what needs the clock or several fields (again every failure at once), write the
+row and, for awards and violations, queue the contract event in the same transaction.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
 import uuid
 from datetime import date
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from registry.adapters.orm import ChildRow, path_ids
 from registry.adapters.records_orm import AwardRow, CounsellingNoteRow, HealthCheckRow, ViolationRow
 from registry.service_layer.access import COUNSELLING_ROLES, audit, visible_child
+from registry.service_layer.records_commands import (
+    HEALTH_MEASURES,
+    AwardIn,
+    CounsellingNoteIn,
+    HealthCheckIn,
+    ViolationIn,
+    split_blood_pressure,
+)
 from shouhu_contracts.registry.v1 import AwardRecorded, ViolationRecorded
 from shouhu_kit.auth import Principal
 from shouhu_kit.clock import china_today
@@ -28,147 +32,12 @@ from shouhu_kit.errors import Problem, invalid_request
 from shouhu_kit.uow import UnitOfWork
 
 MERIT_STUDENT = "三好学生"  # Merit Student: +10 in the helper assessment (DOMAIN.md §4)
-HEALTH_MEASURES = (
-    "height_cm",
-    "weight_kg",
-    "vision_left",
-    "vision_right",
-    "blood_pressure",
-    "lung_capacity_ml",
-)
-_BLOOD_PRESSURE = re.compile(r"^(\d{2,3})\s*/\s*(\d{2,3})\s*(?:mmhg)?$", re.IGNORECASE)
 
 
 def school_year_of(day: date) -> str:
     """The school year (学年, 1 September to 31 August) a date falls in, e.g. '2025-2026'."""
     start = day.year if day.month >= 9 else day.year - 1
     return f"{start}-{start + 1}"
-
-
-def _vision(value: float) -> float:
-    if 0.1 <= value <= 2.0:
-        five = 5 + math.log10(value)
-        raise ValueError(
-            f"视力请按五分记录法填写（3.0–5.3），小数记录 {value} 约为 {five:.1f} / "
-            f"use the 5-point scale (3.0–5.3); decimal {value} is about {five:.1f}"
-        )
-    if not 3.0 <= value <= 5.3 or abs(value * 10 - round(value * 10)) > 1e-6:
-        raise ValueError("视力须在 3.0–5.3 之间，保留一位小数 / must be 3.0–5.3 in steps of 0.1")
-    return round(value, 1)
-
-
-def _blood_pressure(value: str) -> str:
-    match = _BLOOD_PRESSURE.match(unicodedata.normalize("NFKC", value).strip())
-    if match is None:
-        raise ValueError("血压格式为 收缩压/舒张压，如 110/70 / write systolic/diastolic, e.g. 110/70")
-    systolic, diastolic = int(match[1]), int(match[2])
-    if not (60 <= systolic <= 220 and 30 <= diastolic <= 140 and diastolic < systolic):
-        raise ValueError(
-            "血压超出合理范围（收缩压 60–220，舒张压 30–140，且舒张压低于收缩压） / "
-            "out of range: systolic 60–220, diastolic 30–140 and below systolic"
-        )
-    return f"{systolic}/{diastolic}"
-
-
-def split_blood_pressure(value: str) -> tuple[int, int]:
-    """'110/70' → (110, 70), from a value the input model normalised."""
-    systolic, diastolic = value.split("/")
-    return int(systolic), int(diastolic)
-
-
-def _school_year(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    text = unicodedata.normalize("NFKC", value).strip().removesuffix("学年").strip()
-    if re.fullmatch(r"\d{4}-\d{4}", text) and int(text[5:]) != int(text[:4]) + 1:
-        raise ValueError("学年须为连续两年，如 2025-2026 / must be consecutive years, e.g. 2025-2026")
-    return text
-
-
-def _zh_bool(labels: dict[str, bool]) -> BeforeValidator:
-    def convert(value: Any) -> Any:
-        return labels.get(value.strip(), value) if isinstance(value, str) else value
-
-    return BeforeValidator(convert)
-
-
-Vision = Annotated[
-    float,
-    AfterValidator(_vision),
-    Field(description="视力（五分记录法 3.0–5.3，如 5.0）/ vision on the 5-point scale, 3.0–5.3"),
-]
-BloodPressure = Annotated[
-    str,
-    AfterValidator(_blood_pressure),
-    Field(max_length=20, description="血压 收缩压/舒张压 mmHg，如 110/70 / systolic/diastolic"),
-]
-SchoolYear = Annotated[
-    str,
-    BeforeValidator(_school_year),
-    Field(pattern=r"^\d{4}-\d{4}$", description="学年，如 2025-2026 / school year"),
-]
-YesNo = Annotated[bool, _zh_bool({"是": True, "否": False})]
-Seriousness = Annotated[bool, _zh_bool({"是": True, "否": False, "严重": True, "一般": False})]
-
-
-class HealthCheckIn(BaseModel):
-    """体检记录 / A health check: the date and at least one measure."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    checked_on: date = Field(description="体检日期，不晚于今天 / date of the check, not in the future")
-    height_cm: float | None = Field(default=None, ge=50, le=220, description="身高（厘米）/ height, cm")
-    weight_kg: float | None = Field(default=None, ge=10, le=150, description="体重（千克）/ weight, kg")
-    vision_left: Vision | None = Field(default=None, description="左眼视力 / left eye, 5-point scale")
-    vision_right: Vision | None = Field(default=None, description="右眼视力 / right eye, 5-point scale")
-    blood_pressure: BloodPressure | None = Field(default=None, description="血压，如 110/70 / e.g. 110/70")
-    lung_capacity_ml: int | None = Field(
-        default=None, ge=300, le=8000, description="肺活量（毫升）/ lung capacity, ml"
-    )
-    notes: str | None = Field(default=None, max_length=500, description="备注 / notes")
-
-
-class AwardIn(BaseModel):
-    """获奖记录 / An award."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    title: str = Field(min_length=1, max_length=100, description="奖项，如 三好学生、优秀学生干部 / title")
-    merit_student: YesNo | None = Field(
-        default=None,
-        description="是否三好学生（计入帮扶考核）；省略时按奖项名称判断 / "
-        "Merit Student, counted in the helper assessment; derived from the title when omitted",
-    )
-    school_year: SchoolYear = Field(description="所属学年，如 2025-2026 / school year of the award")
-    awarded_on: date = Field(description="获奖日期，不晚于今天 / date awarded, not in the future")
-
-
-class ViolationIn(BaseModel):
-    """违纪记录 / A violation; the description stays in the registry."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    occurred_on: date = Field(description="发生日期，不晚于今天 / date it happened, not in the future")
-    serious: Seriousness = Field(
-        description="是否严重违纪（影响帮扶考核）/ serious (counts in the assessment)"
-    )
-    description: str = Field(
-        min_length=1, max_length=1000, description="经过（仅存档案，不发布）/ what happened, never published"
-    )
-    school_year: SchoolYear | None = Field(
-        default=None, description="所属学年；省略时按发生日期推算 / school year, derived from the date"
-    )
-
-
-class CounsellingNoteIn(BaseModel):
-    """心理辅导记录（敏感）/ A counselling note (sensitive)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    noted_on: date = Field(description="辅导日期，不晚于今天 / date of the session, not in the future")
-    counsellor: str = Field(min_length=1, max_length=50, description="辅导教师 / counsellor's name")
-    content: str = Field(min_length=1, max_length=2000, description="辅导内容 / what was discussed")
-    follow_up: str | None = Field(default=None, max_length=500, description="后续跟进 / follow-up plan")
 
 
 def _error(field: str, zh: str, en: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from registry.adapters.records_orm import AwardRow, CounsellingNoteRow, HealthCh
 from registry.entrypoints.api.roles import CHILD_WRITERS, READERS
 from registry.service_layer import records
 from registry.service_layer.access import COUNSELLING_ROLES
-from registry.service_layer.records import AwardIn, CounsellingNoteIn, HealthCheckIn, ViolationIn
+from registry.service_layer.records_commands import AwardIn, CounsellingNoteIn, HealthCheckIn, ViolationIn
 from shouhu_kit.auth import require_role
 from shouhu_kit.deps import CurrentUser, Uow
 

@@ -13,8 +13,8 @@ from fastapi.responses import JSONResponse
 from registry.adapters import spreadsheets as xl
 from registry.domain.terms import TERM_PATTERN
 from registry.entrypoints.api.roles import CHILD_WRITERS, READERS, RESULT_WRITERS
-from registry.service_layer import rosters
-from registry.service_layer.rosters import ImportMode, RosterReport
+from registry.service_layer import roster_children, roster_export, roster_results
+from registry.service_layer.roster_import import ImportMode, RosterReport, report_xlsx
 from shouhu_contracts.org import ChildStatus
 from shouhu_kit.auth import Principal, require_role
 from shouhu_kit.deps import CurrentUser, Uow
@@ -84,7 +84,7 @@ def _answer(uow: UnitOfWork, report: RosterReport, fmt: ReportFormat, name: str)
     if fmt is ReportFormat.XLSX:
         disposition = attachment(f"导入结果-{name}.xlsx", "import-report.xlsx")
         return Response(
-            rosters.report_xlsx(report),
+            report_xlsx(report),
             status_code=status,
             media_type=XLSX,
             headers={"Content-Disposition": disposition},
@@ -133,7 +133,7 @@ def import_children(
 ) -> Response:
     """Register each good row as `POST /v1/children` would, in one transaction; answer a per-row report."""
     require_role(user, CHILD_WRITERS)
-    result = rosters.import_children(
+    result = roster_children.import_children(
         uow=uow,
         data=_read(file),
         filename=file.filename or "",
@@ -173,7 +173,7 @@ def export(
 ) -> Response:
     """The template's columns; phones and ID numbers masked unless the role needs them (then audited)."""
     require_role(user, READERS)
-    body, filename = rosters.export_children(uow=uow, unit_id=unit_id, status=status, principal=user)
+    body, filename = roster_export.export_children(uow=uow, unit_id=unit_id, status=status, principal=user)
     uow.commit()  # the audit of an unmasked export
     disposition = attachment(filename, "roster.xlsx")
     return Response(body, media_type=XLSX, headers={"Content-Disposition": disposition})
@@ -196,7 +196,7 @@ def import_term_results(
 ) -> Response:
     """姓名, 身份证号 (optional), one column per subject, 总分 (optional), 班级排名; again corrects."""
     require_role(user, RESULT_WRITERS)
-    result = rosters.import_term_results(
+    result = roster_results.import_term_results(
         uow=uow,
         data=_read(file),
         filename=file.filename or "",

@@ -1,0 +1,79 @@
+"""A unit's children exported as a roster (花名册导出): re-importable, masked unless the role needs them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
+
+from registry.adapters import spreadsheets as xl
+from registry.adapters.orm import ChildRow, OrgUnitRow
+from registry.domain.archive import flatten
+from registry.domain.identity import mask_id_number, mask_phone
+from registry.service_layer import children
+from registry.service_layer.access import ID_NUMBER_ROLES, PHONE_ROLES, audit, visible_unit
+from registry.service_layer.commands import ZH_LABELS
+from shouhu_contracts.org import ChildStatus, Gender, GuardianshipRating, LeftBehindType
+from shouhu_kit.auth import Principal
+from shouhu_kit.uow import UnitOfWork
+
+# Export writes each value's first Chinese label in the API's own table (男, 父母双方外出, 好 …).
+_ZH = {v: k for e in (Gender, LeftBehindType, GuardianshipRating) for k, v in reversed(ZH_LABELS[e].items())}
+_MASKED = [(f"{p}.phone", "phones", mask_phone) for p in ("father", "mother", "guardian")] + [
+    ("id_number", "id_number", mask_id_number)
+]
+
+
+def _roster_cells(child: ChildRow, class_code: str, village_code: str | None) -> dict[str, Any]:
+    """A child's archive in the template's keys, choices in Chinese as the import reads them."""
+    cells = flatten(
+        {**children.archive_doc(child), "class_code": class_code, "home_village_code": village_code}
+    )
+    cells.update(
+        {
+            k: _ZH.get(cells[k], cells[k])
+            for k in ("gender", "left_behind_type", "guardian.rating")
+            if cells.get(k)
+        }
+    )
+    cells["boarding"] = "是" if child.boarding else "否"
+    return cells
+
+
+def export_children(
+    *, uow: UnitOfWork, unit_id: uuid.UUID, status: ChildStatus | None, principal: Principal
+) -> tuple[bytes, str]:
+    """The unit's children in the template's columns (re-importable), masked unless the role needs them."""
+    unit = visible_unit(uow, unit_id, principal)
+    klass, village = aliased(OrgUnitRow), aliased(OrgUnitRow)
+    query = (
+        select(ChildRow, klass.code, village.code)
+        .join(klass, klass.id == ChildRow.class_id)
+        .outerjoin(village, village.id == ChildRow.home_village_id)
+        .where(
+            or_(
+                ChildRow.org_path_text.startswith(unit.path_text),
+                ChildRow.home_path_text.startswith(unit.path_text),
+            )
+        )
+        .order_by(klass.code, ChildRow.name, ChildRow.id)
+    )
+    if status is not None:
+        query = query.where(ChildRow.status == status.value)
+    show = {"phones": principal.role in PHONE_ROLES, "id_number": principal.role in ID_NUMBER_ROLES}
+    lines, revealed = [], set()
+    for child, class_code, village_code in uow.session.execute(query):
+        cells = _roster_cells(child, class_code, village_code)
+        for key, kind, mask in _MASKED:
+            if cells.get(key) and show[kind]:
+                revealed.add(kind)
+            elif cells.get(key):
+                cells[key] = mask(cells[key])
+        lines.append([cells.get(c.key) for c in xl.CHILD_COLUMNS])
+    if revealed:  # one audit row per export that shows phones or ID numbers unmasked
+        shown = ",".join(sorted(revealed))
+        detail = f"花名册导出 unit={unit.id}（{unit.name}）children={len(lines)} unmasked={shown}"
+        audit(uow, principal=principal, action="export_roster", child_id=None, detail=detail, unit_id=unit.id)
+    return xl.roster_xlsx(lines), f"花名册-{unit.name}.xlsx"
