@@ -12,36 +12,20 @@ from sqlalchemy import select, update
 from alerts.adapters.orm import Base, ChildCopy, FollowUpTask
 from alerts.bootstrap import consumers
 from alerts.config import AlertsSettings
-from shouhu_contracts.envelope import EventData, new_event
-from shouhu_kit.clock import FakeClock
 from shouhu_kit.db import Database
 from shouhu_kit.fake_registry import World
 from shouhu_kit.outbox import outbox_backlog
-from shouhu_kit.uow import UnitOfWork
+from shouhu_kit.testing import ConsumerHarness, harness_factory
 
 
-class Alerts:
+class Alerts(ConsumerHarness):
     """The alerts tables on a database, fed through the handlers its bootstrap registers."""
 
     def __init__(self, url: str) -> None:
-        self.db = Database(url=url, metadata=Base.metadata)
-        self.db.create_schema()
-        self.clock = FakeClock()
         specs = consumers(AlertsSettings(env="test"))  # type: ignore[arg-type]
-        self.handlers = {t: h for spec in specs for t, h in spec.handlers.items()}
-
-    def apply(self, *events: EventData) -> None:
-        """Each event in its own transaction, as the consumer loop applies it."""
-        for data in events:
-            handler = self.handlers.get(data.event_type)
-            if handler is None:
-                continue  # a known event this service does not need
-            event = new_event(
-                event_id=uuid.uuid4(), source="/shouhu/registry", time=self.clock.now(), data=data
-            )
-            with UnitOfWork(db=self.db, clock=self.clock, source="/shouhu/alerts") as uow:
-                handler(uow, event)
-                uow.commit()
+        db = Database(url=url, metadata=Base.metadata)
+        db.create_schema()
+        super().__init__(db=db, specs=specs, source="/shouhu/alerts")
 
     def children(self) -> dict[uuid.UUID, tuple[str, str]]:
         """Each child copy's name and path."""
@@ -67,15 +51,7 @@ class Alerts:
 @pytest.fixture
 def make(db_urls: Callable[[], str]) -> Iterator[Callable[[], Alerts]]:
     """Alerts on a fresh database per call (a test may build two to compare)."""
-    made: list[Alerts] = []
-
-    def new() -> Alerts:
-        made.append(Alerts(db_urls()))
-        return made[-1]
-
-    yield new
-    for a in made:
-        a.db.dispose()
+    yield from harness_factory(lambda: Alerts(db_urls()))
 
 
 @pytest.fixture

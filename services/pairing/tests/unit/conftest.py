@@ -14,36 +14,19 @@ from sqlalchemy import select
 from pairing.adapters.orm import ChildToPair
 from pairing.bootstrap import CONSUMERS, build_api
 from pairing.config import PairingSettings
-from shouhu_contracts.envelope import EventData, new_event
 from shouhu_kit.auth import Role
 from shouhu_kit.broker import InMemoryBroker
-from shouhu_kit.clock import FakeClock
 from shouhu_kit.fake_registry import World
-from shouhu_kit.testing import bearer, in_memory_adapters
-from shouhu_kit.uow import UnitOfWork
+from shouhu_kit.testing import ConsumerHarness, bearer, in_memory_adapters
 
 
-class Pairing:
+class Pairing(ConsumerHarness):
     """The pairing API on a database, fed through the handlers its bootstrap registers."""
 
     def __init__(self, client: TestClient, settings: PairingSettings) -> None:
         self.client, self.settings = client, settings
-        self.db = client.app.state.runtime.db  # type: ignore[attr-defined]
-        self.clock = FakeClock()
-        self.handlers = {t: h for spec in CONSUMERS for t, h in spec.handlers.items()}
-
-    def apply(self, *events: EventData) -> None:
-        """Each event in its own transaction, as the consumer loop applies it."""
-        for data in events:
-            handler = self.handlers.get(data.event_type)
-            if handler is None:
-                continue  # a known event this service does not need
-            event = new_event(
-                event_id=uuid.uuid4(), source="/shouhu/registry", time=self.clock.now(), data=data
-            )
-            with UnitOfWork(db=self.db, clock=self.clock, source="/shouhu/pairing") as uow:
-                handler(uow, event)
-                uow.commit()
+        db = client.app.state.runtime.db  # type: ignore[attr-defined]
+        super().__init__(db=db, specs=CONSUMERS, source="/shouhu/pairing")
 
     def unpaired(self, org: uuid.UUID | None = None) -> list[uuid.UUID]:
         """The waiting list as the API serves it, most urgent first (scoped to `org` if given)."""
