@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -136,7 +137,8 @@ def create_app(
             for fn in on_stop:
                 fn()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    # /docs serves Swagger UI from the package, not a CDN: users in a city network may not reach one.
+    app = FastAPIOffline(title=title, description=description, version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
     app.state.metrics = metrics
     for k, v in (state or {}).items():

@@ -195,3 +195,15 @@ def test_an_oversized_body_is_413_problem_before_the_route_reads_it(tmp_path: Pa
 
     assert client.post("/upload", content=chunks()).status_code == 413
     assert seen == [1000]
+
+
+def test_docs_need_no_cdn() -> None:
+    from shouhu_kit.app import create_app
+    from shouhu_kit.metrics import Metrics
+
+    app = create_app(title="t", settings=DemoSettings(), metrics=Metrics(service="demo"), readiness=[])
+    client = TestClient(app)
+    page = client.get("/docs").text
+    assert "cdn." not in page
+    js = page.split('src="')[1].split('"')[0]
+    assert client.get(js).status_code == 200
