@@ -7,8 +7,12 @@ import uuid
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from reporting.adapters.orm import OrgUnitView
 from reporting.bootstrap import CONSUMERS
+from reporting.entrypoints.api.routes import children_count, coverage
+from reporting.service_layer.counting import UNSEEN, path_text
 from shouhu_contracts.org import ChildStatus, LeftBehindType
 from shouhu_contracts.registry.v1 import (
     ChildExited,
@@ -18,6 +22,9 @@ from shouhu_contracts.registry.v1 import (
     OrgUnitRenamed,
 )
 from shouhu_contracts.registry_of_types import EVENT_TYPES
+from shouhu_kit.auth import Principal, Role
+from shouhu_kit.errors import Problem
+from shouhu_kit.uow import UnitOfWork
 
 pytestmark = pytest.mark.unit
 
@@ -222,3 +229,95 @@ def test_any_delivery_order_kafka_allows_ends_the_same(seed: int, world: Any, ma
     mixed.apply(*interleave(world.published, rng))
     fresh.apply(*world.fresh())
     assert mixed.state() == fresh.state()
+
+
+def _keeps_each_key_in_order(order: list[Any], published: list[Any]) -> bool:
+    """The order is one Kafka may deliver: every event once, each key's events as published."""
+    at = {id(e): i for i, e in enumerate(published)}
+    last: dict[str, int] = {}
+    for e in order:
+        if at[id(e)] < last.get(e.key(), -1):
+            return False
+        last[e.key()] = at[id(e)]
+    return sorted(at[id(e)] for e in order) == list(range(len(published)))
+
+
+def test_a_path_through_units_not_seen_yet_follows_their_later_moves(world: Any, make: Any) -> None:
+    """A child's event names units whose creation comes later, carrying their older place.
+
+    The child is transferred to cA3 after tA2 moved to dB, and sA3 then moves to tA. The child
+    topic runs ahead: the transfer lands while the view holds none of the org tree. sA3's own
+    events come next (created under dA/tA2, then moved), before tA2's. The placement must follow
+    sA3 to tA like the view does, not stay under the tA2 of its event.
+    """
+    t = world.t
+    child = world.register(t["cA1"])
+    world.move(t["tA2"], t["dB"])
+    world.transfer(child, t["cA3"])
+    world.move(t["sA3"], t["tA"])
+    published = world.published
+    ahead = [e for key in (child, t["sA3"]) for e in published if e.key() == str(key)]
+    order = ahead + [e for e in published if all(e is not a for a in ahead)]
+    assert _keeps_each_key_in_order(order, published)
+    mixed, fresh = make(), make()
+    mixed.apply(*order)
+    fresh.apply(*world.fresh())
+    assert mixed.placements()[child][0] == fresh.placements()[child][0]
+    assert mixed.count(t["tA"]) == 1
+    assert mixed.count(t["tA2"]) == 0
+    assert mixed.state() == fresh.state()
+
+
+# A delivery order under which test_any_delivery_order_kafka_allows_ends_the_same[1] failed (its
+# interleaving depends on the uuid4 ids, so a run reached it about once in 70): positions in
+# world.published after random_script(Random(1)). One child stayed under tA2 after its school sA3
+# had moved to tA, its transfer having named sA3 before the view held sA3 or tA2.
+SEED_1_FAILING_ORDER = [
+    5, 17, 21, 19, 14, 22, 13, 39, 6, 2, 4, 18, 7, 12, 23, 20, 9, 24, 25, 3, 26, 43, 31,
+    8, 29, 42, 33, 1, 16, 15, 37, 0, 34, 11, 40, 30, 35, 36, 10, 45, 27, 38, 44, 28, 32, 41,
+]  # fmt: skip
+
+
+def test_the_delivery_order_that_once_left_a_child_under_a_township_it_had_left(
+    world: Any, make: Any
+) -> None:
+    world.random_script(random.Random(1), steps=25)
+    order = [world.published[i] for i in SEED_1_FAILING_ORDER]
+    assert _keeps_each_key_in_order(order, world.published)
+    mixed, fresh = make(), make()
+    mixed.apply(*order)
+    fresh.apply(*world.fresh())
+    assert mixed.state() == fresh.state()
+
+
+def _kinds(rep: Any) -> dict[uuid.UUID, str]:
+    with rep.db.sessions() as s:
+        return dict(s.execute(select(OrgUnitView.id, OrgUnitView.kind)).all())
+
+
+def test_units_known_only_from_paths_are_hidden_until_created(world: Any, rep: Any) -> None:
+    """Placeholders anchor paths; the API shows a unit once its creation event has come."""
+    t = world.t
+    org = list(world.published)  # the tree's creation events
+    child = world.register(t["cA1"])
+    rep.apply(world.published[-1])  # the registration before any org event
+    assert rep.count(t["tA"]) == 1
+    kinds = _kinds(rep)
+    assert set(kinds) == {t[k] for k in ("city", "dA", "tA", "sA1", "cA1")}
+    assert set(kinds.values()) == {UNSEEN}
+    admin = Principal(subject="admin", role=Role.CITY_ADMIN, org_id=t["city"])
+    with UnitOfWork(db=rep.db, clock=rep.clock, source="/shouhu/reporting") as uow:
+        with pytest.raises(Problem) as raised:
+            children_count(t["tA"], admin, uow)
+        assert raised.value.status == 404
+    rep.apply(org[0])  # the city's creation
+    with UnitOfWork(db=rep.db, clock=rep.clock, source="/shouhu/reporting") as uow:
+        assert children_count(t["city"], admin, uow).children == 1
+        assert coverage(admin, uow, t["city"]) == []  # dA is still a placeholder
+    rep.apply(*org)
+    assert UNSEEN not in _kinds(rep).values()
+    assert rep.units()[t["tA"]][:2] == ("tA", "tA")
+    with UnitOfWork(db=rep.db, clock=rep.clock, source="/shouhu/reporting") as uow:
+        districts = coverage(admin, uow, t["city"])
+    assert [(d.unit_id, d.children) for d in districts] == [(t["dA"], 1), (t["dB"], 0)]
+    assert rep.placements()[child][0] == path_text(world.path(t["cA1"]))

@@ -15,7 +15,11 @@ class Base(DeclarativeBase):
 
 
 class OrgUnitView(Base):
-    """An org unit's name and place, from registry.org."""
+    """An org unit's name and place, from registry.org.
+
+    A unit that a stored path names before its creation event has arrived is held as a
+    placeholder (kind '', counting.UNSEEN) so that every stored path passes only units held here.
+    """
 
     __tablename__ = "org_units"
     __table_args__ = (prefix_index("ix_org_units_path_prefix", "path_text"),)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
-from typing import cast
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from reporting.adapters.orm import ChildPlacement, OrgUnitView, UnitChildCount
@@ -14,6 +14,7 @@ from shouhu_contracts.org import ChildStatus
 from shouhu_kit.uow import UnitOfWork
 
 ACTIVE = ChildStatus.ACTIVE.value
+UNSEEN = ""  # the kind of a unit the view knows only from paths, until its creation event arrives
 
 
 def path_text(path: Sequence[uuid.UUID]) -> str:
@@ -27,23 +28,44 @@ def path_units(text: str | None) -> list[uuid.UUID]:
 
 
 def current_path(uow: UnitOfWork, path: Sequence[uuid.UUID]) -> str:
-    """The path as this service knows it now: the deepest unit the org view holds, then the rest.
+    """The path as this service knows it now, with every unit on it held by the org view.
 
-    Org events reach this service through another consumer than child events, so an event may
-    carry a path from before or after a unit move applied here. Anchoring every stored path on
-    the org view keeps them all in the view's version; a move applied later rewrites them.
+    Org events reach this service through another consumer than child events, and each unit's
+    events through its own key, so an event may carry a path from before or after unit moves
+    applied here. The view is the one version every stored path follows: the deepest unit it
+    holds anchors the path, and each unit below that it does not hold yet is added as a
+    placeholder (kind UNSEEN) where the event puts it, so a later path through that unit anchors
+    on it too. Were the rest kept as raw text instead, a unit's later creation event, carrying its
+    older place, would give the view another version of the path than those stored rows, and a
+    move, found by the view's prefix, would miss them.
     """
     for depth in range(len(path) - 1, -1, -1):
         unit = uow.session.get(OrgUnitView, path[depth])
         if unit is not None:
-            return unit.path_text + "".join(f"{p}/" for p in path[depth + 1 :])
-    return path_text(path)
+            text = unit.path_text
+            break
+    else:
+        depth, text = -1, "/"
+    for at in range(depth + 1, len(path)):
+        text = _hold(uow, path[at], parent=path[at - 1] if at else None, path=text + f"{path[at]}/")
+    return text
+
+
+def _hold(uow: UnitOfWork, unit_id: uuid.UUID, *, parent: uuid.UUID | None, path: str) -> str:
+    """The unit's path as held, after adding its placeholder unless a row is there already.
+
+    ON CONFLICT, because the other consumer may be adding the same unit at the same moment.
+    """
+    table = cast(Table, OrgUnitView.__table__)
+    values = {"id": unit_id, "kind": UNSEEN, "code": "", "name": "", "parent_id": parent, "path_text": path}
+    uow.session.execute(
+        _insert(uow)(table).values(**values).on_conflict_do_nothing(index_elements=[table.c.id])
+    )
+    return cast(str, uow.session.scalar(select(OrgUnitView.path_text).where(OrgUnitView.id == unit_id)))
 
 
 def unit_path(uow: UnitOfWork, path: Sequence[uuid.UUID]) -> str:
     """A unit's path: its parent's current path, then the unit."""
-    if len(path) == 1:
-        return path_text(path)
     return current_path(uow, path[:-1]) + f"{path[-1]}/"
 
 
@@ -69,11 +91,14 @@ def bump_many(uow: UnitOfWork, deltas: Iterable[tuple[uuid.UUID, int]]) -> None:
 
 def bump(uow: UnitOfWork, unit_id: uuid.UUID, delta: int) -> None:
     """Atomic add: two workers bumping the same unit never lose an update."""
-    dialect = uow.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = cast(Table, UnitChildCount.__table__)
-    stmt = insert(table).values(unit_id=unit_id, children=delta)
+    stmt = _insert(uow)(table).values(unit_id=unit_id, children=delta)
     stmt = stmt.on_conflict_do_update(
         index_elements=[table.c.unit_id], set_={"children": table.c.children + delta}
     )
     uow.session.execute(stmt)
+
+
+def _insert(uow: UnitOfWork) -> Callable[[Table], Any]:
+    """The dialect's INSERT, which has ON CONFLICT."""
+    return postgresql.insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite.insert

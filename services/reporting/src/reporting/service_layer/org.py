@@ -7,27 +7,31 @@ from typing import Any
 from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, or_, select, update
 
 from reporting.adapters.orm import ChildPlacement, OrgUnitView
-from reporting.service_layer.counting import ACTIVE, bump_many, path_text, path_units, unit_path
+from reporting.service_layer.counting import (
+    ACTIVE,
+    UNSEEN,
+    bump_many,
+    current_path,
+    path_text,
+    path_units,
+    unit_path,
+)
 from shouhu_contracts.envelope import CloudEvent
 from shouhu_contracts.registry.v1 import OrgUnitCreated, OrgUnitMoved, OrgUnitRenamed
 from shouhu_kit.uow import UnitOfWork
 
 
 def on_org_unit_created(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
-    """Keep the unit's name and place (under its parent's current place)."""
+    """Keep the unit's name and place (under its parent's current place).
+
+    Creation is a unit's first event, so a row already held (a replay, or the placeholder a path
+    through the unit left) is in a place as new or newer: only a placeholder's names are missing.
+    """
     data: OrgUnitCreated = event.data
-    if uow.session.get(OrgUnitView, data.unit_id) is not None:
-        return  # a replay: creation is a unit's first event, so what we hold is as new or newer
-    uow.session.add(
-        OrgUnitView(
-            id=data.unit_id,
-            kind=data.kind.value,
-            code=data.code,
-            name=data.name,
-            parent_id=data.parent_id,
-            path_text=unit_path(uow, data.path),
-        )
-    )
+    current_path(uow, data.path)  # holds the unit, as a placeholder, if it was not held
+    row = uow.session.get(OrgUnitView, data.unit_id)
+    if row is not None and row.kind == UNSEEN:
+        row.kind, row.code, row.name = data.kind.value, data.code, data.name
 
 
 def on_org_unit_renamed(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
@@ -47,7 +51,10 @@ def on_org_unit_moved(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     data: OrgUnitMoved = event.data
     s = uow.session
     unit = s.get(OrgUnitView, data.unit_id)
-    old = unit.path_text if unit is not None else path_text(data.old_path)
+    if unit is None:  # never seen, so no stored path passes it: it is where the event puts it
+        current_path(uow, data.new_path)
+        return
+    old = unit.path_text
     new = unit_path(uow, data.new_path)
     if new == old:
         return  # already where the event puts it
@@ -57,9 +64,8 @@ def on_org_unit_moved(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
             return
     _shift_subtree_counts(uow, old=old, new=new)
     _rewrite_paths(uow, old=old, new=new)
-    if unit is not None:
-        s.expire(unit)  # its path was rewritten in the database
-        unit.parent_id = data.new_path[-2] if len(data.new_path) > 1 else None
+    s.expire(unit)  # its path was rewritten in the database
+    unit.parent_id = data.new_path[-2] if len(data.new_path) > 1 else None
 
 
 def _rewrite_paths(uow: UnitOfWork, *, old: str, new: str) -> None:

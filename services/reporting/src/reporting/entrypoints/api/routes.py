@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 
 from reporting.adapters.orm import OrgUnitView, UnitChildCount
+from reporting.service_layer.counting import UNSEEN
 from shouhu_kit.auth import Principal, Role, require_role
 from shouhu_kit.deps import CurrentUser, Uow
 from shouhu_kit.errors import not_found
@@ -37,7 +38,12 @@ class UnitCount(BaseModel):
 
 def _visible(uow: UnitOfWork, unit_id: uuid.UUID, user: Principal) -> OrgUnitView:
     unit = uow.session.get(OrgUnitView, unit_id)
-    if unit is None or (user.org_id is not None and f"/{user.org_id}/" not in unit.path_text):
+    # A placeholder (kind UNSEEN) is a unit whose creation event has not arrived: not shown yet.
+    if (
+        unit is None
+        or unit.kind == UNSEEN
+        or (user.org_id is not None and f"/{user.org_id}/" not in unit.path_text)
+    ):
         raise not_found("组织单元", "Org unit")
     return unit
 
@@ -64,6 +70,8 @@ def coverage(
     require_role(user, READERS)
     _visible(uow, parent_id, user)
     units = uow.session.scalars(
-        select(OrgUnitView).where(OrgUnitView.parent_id == parent_id).order_by(OrgUnitView.code)
+        select(OrgUnitView)
+        .where(OrgUnitView.parent_id == parent_id, OrgUnitView.kind != UNSEEN)
+        .order_by(OrgUnitView.code)
     ).all()
     return [_count(uow, u) for u in units]
