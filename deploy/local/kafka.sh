@@ -14,8 +14,10 @@ CONF_DIR="$SCRIPT_DIR/kafka"
 POM="$CONF_DIR/pom.xml"
 LOG4J_CONF="$CONF_DIR/log4j2.properties"
 
-STATE_DIR="$REPO_ROOT/.local/kafka"
-LIBS_DIR="$STATE_DIR/libs"
+# SHOUHU_KAFKA_STATE_DIR lets a second broker (a test's own) run beside the shared one; the jar
+# cache stays shared either way.
+STATE_DIR="${SHOUHU_KAFKA_STATE_DIR:-$REPO_ROOT/.local/kafka}"
+LIBS_DIR="$REPO_ROOT/.local/kafka/libs"
 LIBS_MARKER="$LIBS_DIR/.pom.sha256"
 DATA_DIR="$STATE_DIR/data"
 SERVER_PROPS="$STATE_DIR/server.properties"

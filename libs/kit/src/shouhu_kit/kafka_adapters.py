@@ -27,7 +27,7 @@ class KafkaPublisher:
             enable_idempotence=True,
             max_in_flight_requests_per_connection=5,  # the most idempotence keeps in order
             linger_ms=5,
-            request_timeout_ms=10_000,
+            request_timeout_ms=min(10_000, int(timeout_s * 500)),  # below delivery_timeout_ms
             delivery_timeout_ms=int(timeout_s * 1000),
             max_block_ms=int(timeout_s * 1000),
             reconnect_backoff_max_ms=2_000,
