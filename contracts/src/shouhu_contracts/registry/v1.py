@@ -151,6 +151,10 @@ class ChildUpdated(ChildFacts):
     has_guardian: bool
     boarding: bool | None = None
     missing_contacts: list[str] = Field(default_factory=list)
+    home_village_id: UUID | None = Field(default=None, description="The home village after the change")
+    home_path: list[UUID] | None = Field(
+        default=None, description="Ids from the city down to the home village after the change"
+    )
 
     @classmethod
     def example(cls) -> ChildUpdated:

@@ -170,9 +170,12 @@ class World:
         name: str | None = None,
         kind: LeftBehindType | None = None,
         has_guardian: bool | None = None,
+        home: uuid.UUID | None = None,
     ) -> None:
         """A merge patch: ChildUpdated, and GuardianChanged when the guardian changed."""
         kid = self.kids[child]
+        moved_home = home is not None and home != kid.home
+        kid.home = home if moved_home else kid.home
         kid.name = name or kid.name
         kid.left_behind_type = kind or kid.left_behind_type
         guardian = has_guardian is not None and has_guardian != kid.has_guardian
@@ -181,10 +184,14 @@ class World:
             ChildUpdated.example().model_copy(
                 update={
                     **self._facts(child),
-                    "fields": ["guardian"] if guardian else ["name", "left_behind_type"],
+                    "fields": ["guardian"]
+                    if guardian
+                    else (["home_village_id"] if moved_home else ["name", "left_behind_type"]),
                     "name": kid.name,
                     "left_behind_type": kid.left_behind_type,
                     "has_guardian": kid.has_guardian,
+                    "home_village_id": kid.home,
+                    "home_path": self.path(kid.home) if kid.home else None,
                 }
             )
         )
@@ -251,8 +258,12 @@ class World:
                 )
         return events
 
-    def random_script(self, rng: random.Random, steps: int) -> None:
-        """Random registry operations, each one the registry would accept."""
+    def random_script(self, rng: random.Random, steps: int, *, home_moves: bool = False) -> None:
+        """Random registry operations, each one the registry would accept.
+
+        `home_moves` adds changes of home village; it is off by default so that the operations drawn
+        for a seed stay those of the captured regression orders.
+        """
         classes = [self.t[c] for c in ("cA1", "cA2", "cA3", "cB")]
         villages = [self.t[v] for v in ("vA", "vA2", "vB")]
         for _ in range(3):
@@ -269,9 +280,15 @@ class World:
                 self.reenter(child, rng.choice([None, *classes]), rng.choice([None, *LeftBehindType]))
             elif op == "update":
                 name = rng.choice([None, f"童{rng.randrange(100)}"])
-                self.update(
-                    child, name=name, kind=rng.choice(list(LeftBehindType)), has_guardian=rng.random() < 0.5
-                )
+                if home_moves and rng.random() < 0.6:  # moved house: a new home village
+                    self.update(child, home=rng.choice(villages))
+                else:
+                    self.update(
+                        child,
+                        name=name,
+                        kind=rng.choice(list(LeftBehindType)),
+                        has_guardian=rng.random() < 0.5,
+                    )
             elif op == "move_school":
                 school = self.t[rng.choice(["sA1", "sA2", "sA3", "sB"])]
                 towns = [self.t[t] for t in ("tA", "tA2", "tB") if self.t[t] != self.parent[school]]

@@ -365,3 +365,18 @@ def test_control_characters_are_a_422_not_a_database_error(api: Any) -> None:
     assert r.status_code == 422
     assert {e["field"] for e in r.json()["errors"]} == {"name", "home_address"}
     assert api.client.get("/v1/children", params={"q": "\x00"}, headers=api.admin).status_code == 422
+
+
+def test_a_new_home_village_is_on_the_updated_event(api: Any) -> None:
+    t = api.tree()
+    child = api.child(t["cA"], home_village_id=t["vA"])
+    etag = api.client.get(f"/v1/children/{child['id']}", headers=api.admin).headers["ETag"]
+    r = api.client.patch(
+        f"/v1/children/{child['id']}",
+        headers={**api.admin, "If-Match": etag},
+        json={"home_village_id": t["vB"]},
+    )
+    assert r.status_code == 200
+    [updated] = [e for e in outbox(api) if e["type"] == "registry.child.updated.v1"]
+    assert updated["data"]["fields"] == ["home_village_id"]
+    assert updated["data"]["home_path"] == [t["city"], t["dB"], t["tB"], t["vB"]]

@@ -13,6 +13,7 @@ from reporting.service_layer.handlers import (
     on_child_reentered,
     on_child_registered,
     on_child_transferred,
+    on_child_updated,
 )
 from reporting.service_layer.org import on_org_unit_created, on_org_unit_moved, on_org_unit_renamed
 from shouhu_contracts.registry.v1 import (
@@ -20,6 +21,7 @@ from shouhu_contracts.registry.v1 import (
     ChildReentered,
     ChildRegistered,
     ChildTransferred,
+    ChildUpdated,
     OrgUnitCreated,
     OrgUnitMoved,
     OrgUnitRenamed,
@@ -45,6 +47,7 @@ CONSUMERS = [
         topics=["registry.children"],
         handlers={
             ChildRegistered.event_type: on_child_registered,
+            ChildUpdated.event_type: on_child_updated,
             ChildTransferred.event_type: on_child_transferred,
             ChildExited.event_type: on_child_exited,
             ChildReentered.event_type: on_child_reentered,

@@ -18,6 +18,7 @@ from shouhu_contracts.registry.v1 import (
     ChildExited,
     ChildReentered,
     ChildTransferred,
+    ChildUpdated,
     OrgUnitMoved,
     OrgUnitRenamed,
 )
@@ -321,3 +322,30 @@ def test_units_known_only_from_paths_are_hidden_until_created(world: Any, rep: A
         districts = coverage(admin, uow, t["city"])
     assert [(d.unit_id, d.children) for d in districts] == [(t["dA"], 1), (t["dB"], 0)]
     assert rep.placements()[child][0] == path_text(world.path(t["cA1"]))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_histories_with_home_moves_end_as_a_fresh_registration(seed: int, world: Any, make: Any) -> None:
+    """A change of home village moves the count between village-side units, in any Kafka order."""
+    rng = random.Random(1000 + seed)
+    world.random_script(rng, steps=60, home_moves=True)
+    first = next(iter(world.kids))
+    world.update(first, home=world.t["vA"] if world.kids[first].home != world.t["vA"] else world.t["vB"])
+    assert any(isinstance(e, ChildUpdated) and "home_village_id" in e.fields for e in world.published), (
+        "the script moved someone's home"
+    )
+    in_order, mixed, fresh = make(), make(), make()
+    in_order.apply(*world.published)
+    mixed.apply(*interleave(world.published, rng))
+    fresh.apply(*world.fresh())
+    assert in_order.state() == fresh.state()
+    assert mixed.state() == fresh.state()
+
+
+def test_a_home_change_moves_the_village_side_count(world: Any, rep: Any) -> None:
+    child = world.register(world.t["cA1"], home=world.t["vA"])
+    world.update(child, home=world.t["vB"])
+    rep.apply(*world.published)
+    assert rep.count(world.t["vA"]) == 0
+    assert rep.count(world.t["vB"]) == 1
+    assert rep.count(world.t["cA1"]) == 1

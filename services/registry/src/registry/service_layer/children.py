@@ -255,6 +255,8 @@ def update_child(
             has_guardian=row.has_guardian,
             boarding=row.boarding,
             missing_contacts=missing_list(row),
+            home_village_id=row.home_village_id,
+            home_path=path_ids(row.home_path_text) if row.home_path_text else None,
         )
     )
     if any(f.startswith("guardian") for f in fields):

@@ -8,7 +8,13 @@ from typing import Any
 from reporting.adapters.orm import ChildPlacement
 from reporting.service_layer.counting import ACTIVE, counted_units, current_path, shift
 from shouhu_contracts.envelope import CloudEvent
-from shouhu_contracts.registry.v1 import ChildExited, ChildReentered, ChildRegistered, ChildTransferred
+from shouhu_contracts.registry.v1 import (
+    ChildExited,
+    ChildReentered,
+    ChildRegistered,
+    ChildTransferred,
+    ChildUpdated,
+)
 from shouhu_kit.uow import UnitOfWork
 
 
@@ -19,13 +25,23 @@ def _add(uow: UnitOfWork, child_id: uuid.UUID, *, org_path: str, home_path: str 
     shift(uow, before=set(), after=counted_units(row))
 
 
+_KEEP = "keep"  # _settle: leave the home path as it is
+
+
 def _settle(
-    uow: UnitOfWork, row: ChildPlacement, *, org_path: str | None = None, status: str | None = None
+    uow: UnitOfWork,
+    row: ChildPlacement,
+    *,
+    org_path: str | None = None,
+    status: str | None = None,
+    home_path: str | None = _KEEP,
 ) -> None:
     """Change a placement and move the counters by exactly the difference."""
     before = counted_units(row)
     if org_path is not None:
         row.org_path_text = org_path
+    if home_path != _KEEP:
+        row.home_path_text = home_path
     if status is not None:
         row.status = status
     shift(uow, before=before, after=counted_units(row))
@@ -71,3 +87,16 @@ def on_child_reentered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         _add(uow, data.child_id, org_path=new_path, home_path=None, status=ACTIVE)
     else:
         _settle(uow, row, org_path=new_path, status=ACTIVE)
+
+
+def on_child_updated(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
+    """A new home village moves the count between the village-side units."""
+    data: ChildUpdated = event.data
+    if "home_village_id" not in data.fields:
+        return
+    row = uow.session.get(ChildPlacement, data.child_id)
+    home = current_path(uow, data.home_path) if data.home_path else None
+    if row is None:
+        _add(uow, data.child_id, org_path=current_path(uow, data.org_path), home_path=home, status=ACTIVE)
+    else:
+        _settle(uow, row, home_path=home)
