@@ -11,34 +11,18 @@ from sqlalchemy import select
 
 from reporting.adapters.orm import Base, ChildPlacement, OrgUnitView, UnitChildCount
 from reporting.bootstrap import CONSUMERS
-from shouhu_contracts.envelope import EventData, new_event
-from shouhu_kit.clock import FakeClock
 from shouhu_kit.db import Database
 from shouhu_kit.fake_registry import World
-from shouhu_kit.uow import UnitOfWork
+from shouhu_kit.testing import ConsumerHarness, harness_factory
 
 
-class Reporting:
+class Reporting(ConsumerHarness):
     """The reporting read models on a database, fed through the handlers its bootstrap registers."""
 
     def __init__(self, url: str) -> None:
-        self.db = Database(url=url, metadata=Base.metadata)
-        self.db.create_schema()
-        self.clock = FakeClock()
-        self.handlers = {t: h for spec in CONSUMERS for t, h in spec.handlers.items()}
-
-    def apply(self, *events: EventData) -> None:
-        """Each event in its own transaction, as the consumer loop applies it."""
-        for data in events:
-            handler = self.handlers.get(data.event_type)
-            if handler is None:
-                continue  # a known event this service does not need
-            event = new_event(
-                event_id=uuid.uuid4(), source="/shouhu/registry", time=self.clock.now(), data=data
-            )
-            with UnitOfWork(db=self.db, clock=self.clock, source="/shouhu/reporting") as uow:
-                handler(uow, event)
-                uow.commit()
+        db = Database(url=url, metadata=Base.metadata)
+        db.create_schema()
+        super().__init__(db=db, specs=CONSUMERS, source="/shouhu/reporting")
 
     def counts(self) -> dict[uuid.UUID, int]:
         """Every non-zero counter."""
@@ -70,15 +54,7 @@ class Reporting:
 @pytest.fixture
 def make(db_urls: Callable[[], str]) -> Iterator[Callable[[], Reporting]]:
     """Read models on a fresh database per call (a test may build two to compare)."""
-    made: list[Reporting] = []
-
-    def new() -> Reporting:
-        made.append(Reporting(db_urls()))
-        return made[-1]
-
-    yield new
-    for r in made:
-        r.db.dispose()
+    yield from harness_factory(lambda: Reporting(db_urls()))
 
 
 @pytest.fixture

@@ -40,7 +40,9 @@ def current_path(uow: UnitOfWork, path: Sequence[uuid.UUID]) -> str:
     move, found by the view's prefix, would miss them.
     """
     for depth in range(len(path) - 1, -1, -1):
-        unit = uow.session.get(OrgUnitView, path[depth])
+        # FOR SHARE (PostgreSQL): a concurrent move of this unit or an ancestor, which locks the
+        # moved subtree's rows first, either waits for this transaction or is seen by it.
+        unit = uow.session.get(OrgUnitView, path[depth], with_for_update={"read": True})
         if unit is not None:
             text = unit.path_text
             break

@@ -55,6 +55,10 @@ def on_org_unit_moved(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         current_path(uow, data.new_path)
         return
     old = unit.path_text
+    # Lock the whole subtree's org rows before any path is rewritten, so that a child handler
+    # anchoring a path on one of them is either finished (its row is seen by the UPDATEs below) or
+    # waits and then reads the new path (see counting.current_path).
+    s.execute(select(OrgUnitView.id).where(OrgUnitView.path_text.startswith(old)).with_for_update())
     new = unit_path(uow, data.new_path)
     if new == old:
         return  # already where the event puts it
