@@ -24,7 +24,7 @@ status: ## which service processes run
 test: install ## the whole suite: unit, integration (real Kafka + PostgreSQL) and e2e
 	$(PYTEST)
 
-test-unit: install ## unit layer only: seconds, no network
+test-unit: install ## unit layer only: under a minute, no network
 	$(PYTEST) -m "unit and not integration"
 
 test-integration: install ## integration layer on the real broker and database
