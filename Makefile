@@ -58,7 +58,7 @@ infra-down: ## stop Kafka and PostgreSQL
 	@bash deploy/local/infra.sh down
 
 dev-token: install ## print a development admin token
-	@.venv/bin/shouhu-registry dev-token
+	@SHOUHU_ENV=$${SHOUHU_ENV:-dev} .venv/bin/shouhu-registry dev-token
 
 clean: stop ## remove local run state (keeps Kafka jars)
 	rm -rf .local/run

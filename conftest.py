@@ -21,6 +21,9 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent
 LOCAL = ROOT / "deploy" / "local"
 
+# Settings have no default environment (production must be said); the tests say theirs.
+os.environ.setdefault("SHOUHU_ENV", "test")
+
 
 def docker_engine_answers() -> bool:
     """True only when a Docker engine really answers (the CLI alone is not enough)."""

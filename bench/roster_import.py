@@ -33,7 +33,7 @@ from registry.service_layer.roster_import import ImportMode
 from shouhu_kit.auth import Principal, Role
 from shouhu_kit.broker import InMemoryBroker
 from shouhu_kit.runtime import Runtime
-from shouhu_kit.testing import in_memory_adapters
+from shouhu_testkit.wiring import in_memory_adapters
 
 T = TypeVar("T")
 ADMIN = Principal(subject="bench", role=Role.ADMIN, org_id=None)

@@ -27,8 +27,8 @@ def main() -> int:
         db = Database(
             url=f"sqlite:///{tmp}/scratch.db", metadata=bootstrap.METADATA, migrations=bootstrap.MIGRATIONS
         )
-        upgrade(db, bootstrap.MIGRATIONS)
-        revision(db, bootstrap.MIGRATIONS, message)
+        upgrade(db.engine, db.metadata, bootstrap.MIGRATIONS)
+        revision(db.engine, db.metadata, bootstrap.MIGRATIONS, message)
         db.dispose()
     return 0
 

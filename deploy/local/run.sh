@@ -54,6 +54,8 @@ start() {
     export SHOUHU_KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:${SHOUHU_KAFKA_PORT:-19092}"
   fi
   export SHOUHU_DATA_DIR="${SHOUHU_DATA_DIR:-$RUN_DIR/data}"
+  # The local run is development unless told otherwise: settings themselves have no default.
+  export SHOUHU_ENV="${SHOUHU_ENV:-dev}"
   for svc in "${SERVICES[@]}"; do
     "$ROOT/.venv/bin/shouhu-$svc" init-db
     for kind in api worker; do
@@ -84,7 +86,7 @@ start() {
   done
   echo
   echo "Development admin token (开发用管理员令牌, 12 h):"
-  "$ROOT/.venv/bin/shouhu-registry" dev-token
+  SHOUHU_ENV="${SHOUHU_ENV:-dev}" "$ROOT/.venv/bin/shouhu-registry" dev-token
   echo
   echo "Logs: $RUN_DIR/logs   Stop: make stop"
 }

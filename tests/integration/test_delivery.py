@@ -26,7 +26,7 @@ from shouhu_kit.broker import OutgoingMessage
 from shouhu_kit.consumer import ConsumerLoop
 from shouhu_kit.kafka_adapters import KafkaPublisher
 from shouhu_kit.runtime import Runtime
-from shouhu_kit.testing import bearer
+from shouhu_testkit.wiring import bearer
 
 pytestmark = pytest.mark.integration
 

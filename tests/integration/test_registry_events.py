@@ -17,7 +17,7 @@ from registry.config import RegistrySettings
 from shouhu_contracts.codegen import CONTRACTS_DIR
 from shouhu_kit.auth import Role
 from shouhu_kit.kafka_adapters import KafkaPublisher
-from shouhu_kit.testing import bearer
+from shouhu_testkit.wiring import bearer
 
 pytestmark = pytest.mark.integration
 

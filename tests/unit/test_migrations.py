@@ -18,9 +18,9 @@ def test_migrations_match_the_models(service: str, db_urls: Callable[[], str]) -
     bootstrap = importlib.import_module(f"{service}.bootstrap")
     db = Database(url=db_urls(), metadata=bootstrap.METADATA, migrations=bootstrap.MIGRATIONS)
     try:
-        upgrade(db, bootstrap.MIGRATIONS)
-        upgrade(db, bootstrap.MIGRATIONS)  # a second start changes nothing
-        assert pending_changes(db) == [], (
+        upgrade(db.engine, db.metadata, bootstrap.MIGRATIONS)
+        upgrade(db.engine, db.metadata, bootstrap.MIGRATIONS)  # a second start changes nothing
+        assert pending_changes(db.engine, db.metadata) == [], (
             f"run: .venv/bin/python tools/new_migration.py {service} '<what changed>'"
         )
     finally:
@@ -30,7 +30,7 @@ def test_migrations_match_the_models(service: str, db_urls: Callable[[], str]) -
 def test_a_database_made_before_migrations_is_refused_with_a_clear_message(
     db_urls: Callable[[], str],
 ) -> None:
-    from shouhu_kit.db import SchemaOutOfDate
+    from shouhu_kit.migrations import SchemaOutOfDate
 
     bootstrap = importlib.import_module("alerts.bootstrap")
     url = db_urls()

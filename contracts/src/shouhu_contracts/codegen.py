@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from shouhu_contracts.catalogue import EVENT_TYPES
 from shouhu_contracts.envelope import envelope_type, new_event
-from shouhu_contracts.registry_of_types import EVENT_TYPES
 from shouhu_contracts.topics import TOPICS
 
 CONTRACTS_DIR = Path(__file__).resolve().parents[2]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 from uuid import UUID
@@ -83,24 +82,3 @@ def new_event(*, event_id: UUID, source: str, time: datetime, data: EventData) -
 def encode_event(event: CloudEvent[Any]) -> bytes:
     """Structured mode: the whole envelope as one UTF-8 JSON document."""
     return event.model_dump_json().encode("utf-8")
-
-
-def decode_event(raw: bytes | None) -> CloudEvent[Any]:
-    """Decode and validate bytes into the typed envelope, or raise MalformedEvent/UnknownEventType."""
-    from shouhu_contracts.registry_of_types import EVENT_TYPES
-
-    if raw is None:
-        raise MalformedEvent("empty message (tombstone)")
-    try:
-        doc = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MalformedEvent(f"not JSON: {exc}") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("type"), str):
-        raise MalformedEvent("not a CloudEvent: missing string attribute 'type'")
-    data_cls = EVENT_TYPES.get(doc["type"])
-    if data_cls is None:
-        raise UnknownEventType(f"unknown event type {doc['type']!r}")
-    try:
-        return envelope_type(data_cls).model_validate(doc)
-    except ValueError as exc:
-        raise MalformedEvent(f"invalid {doc['type']}: {exc}") from exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shouhu_contracts.registry_of_types import EVENT_TYPES
+from shouhu_contracts.catalogue import EVENT_TYPES
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from registry.config import RegistrySettings
 from shouhu_kit.auth import Role
 from shouhu_kit.broker import InMemoryBroker
 from shouhu_kit.db import Database
-from shouhu_kit.testing import bearer, in_memory_adapters
+from shouhu_testkit.wiring import bearer, in_memory_adapters
 
 
 class Api:

@@ -15,9 +15,9 @@ from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shouhu_kit.errors import Problem
 from shouhu_kit.metrics import Metrics
-from shouhu_kit.problems import install_problem_handlers
+from shouhu_kit.problem_responses import install_problem_handlers
+from shouhu_kit.problems import Problem
 from shouhu_kit.settings import ServiceSettings
 
 log = logging.getLogger(__name__)

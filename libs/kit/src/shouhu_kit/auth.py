@@ -13,7 +13,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from shouhu_kit.errors import Problem
+from shouhu_kit.problems import Problem
 
 
 class Role(StrEnum):

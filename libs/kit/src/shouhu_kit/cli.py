@@ -38,6 +38,8 @@ def run_service(
         settings = settings_cls()
     except ValueError as exc:  # fail fast, naming the bad setting
         print(f"invalid settings for {settings_cls.service}: {exc}", file=sys.stderr)
+        if "env\n" in str(exc):
+            print("set SHOUHU_ENV to dev, test or prod (there is no default)", file=sys.stderr)
         return 2
     if args.command == "init-db":
         init_db(settings)

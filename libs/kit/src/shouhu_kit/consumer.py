@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from shouhu_contracts.envelope import CloudEvent, MalformedEvent, UnknownEventType, decode_event
+from shouhu_contracts.catalogue import decode_event
+from shouhu_contracts.envelope import CloudEvent, MalformedEvent, UnknownEventType
 from shouhu_contracts.topics import dead_letter_topic
 from shouhu_kit.broker import EventPublisher, IncomingMessage, MessageSource, OutgoingMessage
 from shouhu_kit.clock import Clock

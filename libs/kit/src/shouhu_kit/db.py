@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 
+from shouhu_kit.migrations import SchemaOutOfDate, upgrade
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on PostgreSQL and SQLite alike (SQLite drops the zone)."""
@@ -108,10 +110,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, **kwargs)
 
 
-class SchemaOutOfDate(RuntimeError):
-    """The database was created by an older version of the code."""
-
-
 class Database:
     """One service's database: engine, sessions and the kit tables."""
 
@@ -132,9 +130,7 @@ class Database:
     def create_schema(self) -> None:
         """Migrate (or, without migrations, create missing tables); refuse tables older than the code."""
         if self.migrations is not None:
-            from shouhu_kit.migrations import upgrade
-
-            upgrade(self, self.migrations)
+            upgrade(self.engine, self.metadata, self.migrations)
         else:
             self.metadata.create_all(self.engine, checkfirst=True)
         missing = self.missing_columns()

@@ -9,10 +9,12 @@ from alembic import command, context
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import Engine, MetaData, inspect
 from sqlalchemy.engine import Connection
 
-from shouhu_kit.db import Database, SchemaOutOfDate
+
+class SchemaOutOfDate(RuntimeError):
+    """The database was created by an older version of the code."""
 
 
 def _config(script_location: Path, connection: Connection, metadata: MetaData) -> Config:
@@ -23,31 +25,31 @@ def _config(script_location: Path, connection: Connection, metadata: MetaData) -
     return cfg
 
 
-def upgrade(db: Database, script_location: Path) -> None:
+def upgrade(engine: Engine, metadata: MetaData, script_location: Path) -> None:
     """Bring the database to the newest revision (idempotent; safe for two processes at start-up)."""
-    with db.engine.begin() as conn:
-        if db.is_postgres:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
             # Two processes starting together must not both run the same migration.
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7428351)")
         tables = set(inspect(conn).get_table_names())
-        if "alembic_version" not in tables and tables & set(db.metadata.tables):
+        if "alembic_version" not in tables and tables & set(metadata.tables):
             raise SchemaOutOfDate(
                 "the database has tables but no migration history (made before migrations existed); "
                 "for the local run remove .local/run/data (make clean), elsewhere stamp or rebuild it"
             )
-        command.upgrade(_config(script_location, conn, db.metadata), "head")
+        command.upgrade(_config(script_location, conn, metadata), "head")
 
 
-def pending_changes(db: Database) -> list[Any]:
+def pending_changes(engine: Engine, metadata: MetaData) -> list[Any]:
     """Differences between the migrated database and the models (empty when a migration is not missing)."""
-    with db.engine.connect() as conn:
-        return list(compare_metadata(MigrationContext.configure(conn), db.metadata))
+    with engine.connect() as conn:
+        return list(compare_metadata(MigrationContext.configure(conn), metadata))
 
 
-def revision(db: Database, script_location: Path, message: str) -> None:
+def revision(engine: Engine, metadata: MetaData, script_location: Path, message: str) -> None:
     """Autogenerate a new revision from the models against a database at head."""
-    with db.engine.begin() as conn:
-        command.revision(_config(script_location, conn, db.metadata), message=message, autogenerate=True)
+    with engine.begin() as conn:
+        command.revision(_config(script_location, conn, metadata), message=message, autogenerate=True)
 
 
 def run_env() -> None:

@@ -34,7 +34,8 @@ class ServiceSettings(BaseSettings):
     service: ClassVar[str] = "service"
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
-    env: Environment = Environment.DEV
+    # No default: a process must be told where it runs, so production is never reached by omission.
+    env: Environment
     database_url: str = ""
     kafka_bootstrap_servers: str = "127.0.0.1:19092"
     kafka_topic_prefix: str = Field(default="", pattern=r"^[a-zA-Z0-9._-]*$")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from shouhu_kit.kafka_adapters import KafkaPublisher, KafkaSource, ensure_topics
-from shouhu_kit.testing import BrokerContract
+from shouhu_testkit.wiring import BrokerContract
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from shouhu_kit.broker import InMemoryBroker
-from shouhu_kit.testing import BrokerContract
+from shouhu_testkit.wiring import BrokerContract
 
 pytestmark = pytest.mark.unit
 

@@ -273,7 +273,7 @@ def test_dead_letters_replay_onto_their_topic_and_apply_once_the_cause_is_fixed(
 
 
 def test_a_database_older_than_the_code_is_refused_at_start(tmp_path: Path) -> None:
-    from shouhu_kit.db import SchemaOutOfDate
+    from shouhu_kit.migrations import SchemaOutOfDate
 
     old = MetaData()
     Table("things", old, Column("id", Integer, primary_key=True))

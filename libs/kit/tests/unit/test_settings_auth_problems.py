@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field
 
 from shouhu_kit.auth import Principal, Role, decode_token, issue_token, require_role
 from shouhu_kit.clock import FakeClock
-from shouhu_kit.errors import Problem
-from shouhu_kit.problems import install_problem_handlers
+from shouhu_kit.problem_responses import install_problem_handlers
+from shouhu_kit.problems import Problem
 from shouhu_kit.settings import DEV_JWT_SECRET, ServiceSettings
 
 pytestmark = pytest.mark.unit
@@ -51,6 +51,15 @@ def test_embedded_default_is_an_sqlite_file_per_service() -> None:
 def test_unsafe_settings_are_refused_naming_the_field(overrides: dict[str, object], field: str) -> None:
     with pytest.raises(ValueError, match=field):
         DemoSettings(**overrides)  # type: ignore[arg-type]
+
+
+def test_the_environment_must_be_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SHOUHU_ENV", raising=False)
+    monkeypatch.delenv("SHOUHU_DEMO_ENV", raising=False)
+    with pytest.raises(ValueError, match="env"):
+        DemoSettings()
+    monkeypatch.setenv("SHOUHU_ENV", "dev")
+    assert DemoSettings().env == "dev"
 
 
 def test_prod_accepts_a_real_secret() -> None:

@@ -13,9 +13,9 @@ from alerts.adapters.orm import Base, ChildCopy, FollowUpTask
 from alerts.bootstrap import consumers
 from alerts.config import AlertsSettings
 from shouhu_kit.db import Database
-from shouhu_kit.fake_registry import World
 from shouhu_kit.outbox import outbox_backlog
-from shouhu_kit.testing import ConsumerHarness, harness_factory
+from shouhu_testkit.wiring import ConsumerHarness, harness_factory
+from shouhu_testkit.world import World
 
 
 class Alerts(ConsumerHarness):

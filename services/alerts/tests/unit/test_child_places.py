@@ -10,9 +10,9 @@ import pytest
 
 from alerts.bootstrap import consumers
 from alerts.config import AlertsSettings
+from shouhu_contracts.catalogue import EVENT_TYPES
 from shouhu_contracts.org import LeftBehindType
 from shouhu_contracts.registry.v1 import ChildReentered, ChildTransferred, ChildUpdated, OrgUnitMoved
-from shouhu_contracts.registry_of_types import EVENT_TYPES
 
 pytestmark = pytest.mark.unit
 

@@ -16,8 +16,8 @@ from pairing.bootstrap import CONSUMERS, build_api
 from pairing.config import PairingSettings
 from shouhu_kit.auth import Role
 from shouhu_kit.broker import InMemoryBroker
-from shouhu_kit.fake_registry import World
-from shouhu_kit.testing import ConsumerHarness, bearer, in_memory_adapters
+from shouhu_testkit.wiring import ConsumerHarness, bearer, in_memory_adapters
+from shouhu_testkit.world import World
 
 
 class Pairing(ConsumerHarness):

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from pairing.bootstrap import CONSUMERS
+from shouhu_contracts.catalogue import EVENT_TYPES
 from shouhu_contracts.envelope import EventData
 from shouhu_contracts.org import LeftBehindType
 from shouhu_contracts.registry.v1 import (
@@ -19,7 +20,6 @@ from shouhu_contracts.registry.v1 import (
     GuardianChanged,
     OrgUnitMoved,
 )
-from shouhu_contracts.registry_of_types import EVENT_TYPES
 
 pytestmark = pytest.mark.unit
 

@@ -14,9 +14,9 @@ from reporting.bootstrap import CONSUMERS
 from shouhu_contracts.envelope import new_event
 from shouhu_contracts.registry.v1 import ChildTransferred, OrgUnitCreated, OrgUnitMoved
 from shouhu_kit.db import Database
-from shouhu_kit.fake_registry import World
-from shouhu_kit.testing import ConsumerHarness
 from shouhu_kit.uow import UnitOfWork
+from shouhu_testkit.wiring import ConsumerHarness
+from shouhu_testkit.world import World
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from reporting.adapters.orm import Base, ChildPlacement, OrgUnitView, UnitChildCount
 from reporting.bootstrap import CONSUMERS
 from shouhu_kit.db import Database
-from shouhu_kit.fake_registry import World
-from shouhu_kit.testing import ConsumerHarness, harness_factory
+from shouhu_testkit.wiring import ConsumerHarness, harness_factory
+from shouhu_testkit.world import World
 
 
 class Reporting(ConsumerHarness):

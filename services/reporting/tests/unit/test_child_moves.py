@@ -13,6 +13,7 @@ from reporting.adapters.orm import OrgUnitView
 from reporting.bootstrap import CONSUMERS
 from reporting.entrypoints.api.routes import children_count, coverage
 from reporting.service_layer.counting import UNSEEN, path_text
+from shouhu_contracts.catalogue import EVENT_TYPES
 from shouhu_contracts.org import ChildStatus, LeftBehindType
 from shouhu_contracts.registry.v1 import (
     ChildExited,
@@ -22,9 +23,8 @@ from shouhu_contracts.registry.v1 import (
     OrgUnitMoved,
     OrgUnitRenamed,
 )
-from shouhu_contracts.registry_of_types import EVENT_TYPES
 from shouhu_kit.auth import Principal, Role
-from shouhu_kit.errors import Problem
+from shouhu_kit.problems import Problem
 from shouhu_kit.uow import UnitOfWork
 
 pytestmark = pytest.mark.unit

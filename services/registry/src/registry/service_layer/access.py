@@ -6,7 +6,7 @@ import uuid
 
 from registry.adapters.orm import AuditRow, ChildRow, OrgUnitRow, path_ids
 from shouhu_kit.auth import Principal, Role
-from shouhu_kit.errors import not_found
+from shouhu_kit.problems import not_found
 from shouhu_kit.uow import UnitOfWork
 
 # Phones are needed by those who call the families; ID numbers by those who verify identity.

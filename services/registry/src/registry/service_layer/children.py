@@ -24,7 +24,7 @@ from shouhu_contracts.registry.v1 import (
 )
 from shouhu_kit.auth import Principal
 from shouhu_kit.clock import china_today
-from shouhu_kit.errors import Problem, field_errors, invalid_request
+from shouhu_kit.problems import Problem, field_errors, invalid_request
 from shouhu_kit.uow import UnitOfWork
 
 # The fields of the archive document (what PATCH may change and history records).

@@ -13,7 +13,7 @@ from registry.service_layer.commands import MoveIn, OrgUnitIn, OrgUnitPatch
 from shouhu_contracts.org import OrgKind
 from shouhu_contracts.registry.v1 import OrgUnitCreated, OrgUnitMoved, OrgUnitRenamed
 from shouhu_kit.auth import Principal
-from shouhu_kit.errors import Problem
+from shouhu_kit.problems import Problem
 from shouhu_kit.uow import UnitOfWork
 
 

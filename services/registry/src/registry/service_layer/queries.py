@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select, tuple_
 
 from registry.adapters.orm import ChildRow, OrgUnitRow
-from shouhu_kit.errors import invalid_request
+from shouhu_kit.problems import invalid_request
 from shouhu_kit.uow import UnitOfWork
 
 

@@ -28,7 +28,7 @@ from registry.service_layer.records_commands import (
 from shouhu_contracts.registry.v1 import AwardRecorded, ViolationRecorded
 from shouhu_kit.auth import Principal
 from shouhu_kit.clock import china_today
-from shouhu_kit.errors import Problem, invalid_request
+from shouhu_kit.problems import Problem, invalid_request
 from shouhu_kit.uow import UnitOfWork
 
 MERIT_STUDENT = "三好学生"  # Merit Student: +10 in the helper assessment (DOMAIN.md §4)

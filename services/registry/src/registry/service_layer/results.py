@@ -11,7 +11,7 @@ from registry.service_layer.access import visible_child
 from registry.service_layer.commands import TermResultIn
 from shouhu_contracts.registry.v1 import TermResultRecorded
 from shouhu_kit.auth import Principal
-from shouhu_kit.errors import invalid_request
+from shouhu_kit.problems import invalid_request
 from shouhu_kit.uow import UnitOfWork
 
 

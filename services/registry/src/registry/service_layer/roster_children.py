@@ -28,7 +28,7 @@ from registry.service_layer.roster_import import (
 )
 from shouhu_contracts.org import OrgKind
 from shouhu_kit.auth import Principal
-from shouhu_kit.errors import Problem
+from shouhu_kit.problems import Problem
 from shouhu_kit.uow import UnitOfWork
 
 CHILD_HEADERS = {c.key: c.header for c in xl.CHILD_COLUMNS}

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 
 from registry.adapters import spreadsheets as xl
-from shouhu_kit.errors import Problem, field_errors
+from shouhu_kit.problems import Problem, field_errors
 
 T = TypeVar("T")
 # Where a rule names a command field, the report names the spreadsheet column.

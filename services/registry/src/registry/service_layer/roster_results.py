@@ -26,7 +26,7 @@ from registry.service_layer.roster_import import (
 )
 from shouhu_contracts.org import ChildStatus, OrgKind
 from shouhu_kit.auth import Principal
-from shouhu_kit.errors import Problem, invalid_request
+from shouhu_kit.problems import Problem, invalid_request
 from shouhu_kit.uow import UnitOfWork
 
 TERM_HEADERS = {c.key: c.header for c in xl.TERM_COLUMNS} | {"class_size": "班级排名"}

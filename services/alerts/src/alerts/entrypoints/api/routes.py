@@ -14,7 +14,7 @@ from sqlalchemy import select
 from alerts.adapters.orm import FollowUpTask
 from shouhu_kit.auth import Role, require_role
 from shouhu_kit.deps import CurrentUser, Uow, scope_filter_text
-from shouhu_kit.errors import not_found
+from shouhu_kit.problems import not_found
 
 READERS = tuple(r for r in Role if r not in (Role.OPS,))
 router = APIRouter(prefix="/v1", tags=["tasks"])

@@ -14,7 +14,7 @@ from registry.adapters.orm import AuditRow
 from registry.service_layer.access import visible_child, visible_unit
 from shouhu_kit.auth import Role, require_role
 from shouhu_kit.deps import CurrentUser, Uow
-from shouhu_kit.errors import invalid_request
+from shouhu_kit.problems import invalid_request
 
 router = APIRouter(prefix="/v1/audit", tags=["audit 审计"])
 AUDITORS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)

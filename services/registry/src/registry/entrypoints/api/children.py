@@ -19,7 +19,7 @@ from registry.service_layer.queries import ChildFilter, search_children
 from shouhu_contracts.org import ChildStatus, GuardianshipRating, LeftBehindType
 from shouhu_kit.auth import require_role
 from shouhu_kit.deps import CurrentUser, Uow
-from shouhu_kit.errors import Problem, invalid_request
+from shouhu_kit.problems import Problem, invalid_request
 from shouhu_kit.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1/children", tags=["children 儿童档案"])

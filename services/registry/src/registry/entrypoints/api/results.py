@@ -17,7 +17,7 @@ from registry.service_layer.commands import TermResultIn
 from registry.service_layer.results import record_term_result
 from shouhu_kit.auth import require_role
 from shouhu_kit.deps import CurrentUser, Uow
-from shouhu_kit.errors import invalid_request
+from shouhu_kit.problems import invalid_request
 
 router = APIRouter(prefix="/v1/children/{child_id}/term-results", tags=["results 成绩"])
 Term = Annotated[str, Path(pattern=TERM_PATTERN, description="学期，如 2025-2026-1 / term")]

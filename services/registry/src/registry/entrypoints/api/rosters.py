@@ -18,7 +18,7 @@ from registry.service_layer.roster_import import ImportMode, RosterReport, repor
 from shouhu_contracts.org import ChildStatus
 from shouhu_kit.auth import Principal, require_role
 from shouhu_kit.deps import CurrentUser, Uow
-from shouhu_kit.errors import Problem, invalid_request
+from shouhu_kit.problems import Problem, invalid_request
 from shouhu_kit.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1/rosters", tags=["rosters 花名册"])

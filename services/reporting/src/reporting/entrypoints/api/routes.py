@@ -13,7 +13,7 @@ from reporting.adapters.orm import OrgUnitView, UnitChildCount
 from reporting.service_layer.counting import UNSEEN
 from shouhu_kit.auth import Principal, Role, require_role
 from shouhu_kit.deps import CurrentUser, Uow
-from shouhu_kit.errors import not_found
+from shouhu_kit.problems import not_found
 from shouhu_kit.uow import UnitOfWork
 
 READERS = (

@@ -1,0 +1,1 @@
+"""Test support for Shouhu's services: never imported by the runtime or a service's own code."""
