@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from registry.adapters import spreadsheets as xl
 from registry.adapters.orm import Base, ChildRow
-from registry.bootstrap import runtime
+from registry.bootstrap import SERVICE
 from registry.config import RegistrySettings
 from registry.domain.identity import id_check_char
 from registry.service_layer import org, roster_children, roster_export
@@ -166,7 +166,9 @@ def org_tree(rt: Runtime) -> uuid.UUID:
 def run(label: str, url: str | None, files: dict[str, bytes], n: int, repeat: int) -> None:
     """Parse, import and export on one database; print seconds and rows/s."""
     with database(url) as db_url:
-        rt = runtime(RegistrySettings(database_url=db_url, env="test"), in_memory_adapters(InMemoryBroker()))
+        rt = SERVICE.runtime(
+            RegistrySettings(database_url=db_url, env="test"), in_memory_adapters(InMemoryBroker())
+        )
         rt.db.create_schema()
         school = org_tree(rt)
         tables = [

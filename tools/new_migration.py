@@ -25,10 +25,12 @@ def main() -> int:
     bootstrap = importlib.import_module(f"{service}.bootstrap")
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(
-            url=f"sqlite:///{tmp}/scratch.db", metadata=bootstrap.METADATA, migrations=bootstrap.MIGRATIONS
+            url=f"sqlite:///{tmp}/scratch.db",
+            metadata=bootstrap.SERVICE.metadata,
+            migrations=bootstrap.SERVICE.migrations,
         )
-        upgrade(db.engine, db.metadata, bootstrap.MIGRATIONS)
-        revision(db.engine, db.metadata, bootstrap.MIGRATIONS, message)
+        upgrade(db.engine, db.metadata, bootstrap.SERVICE.migrations)
+        revision(db.engine, db.metadata, bootstrap.SERVICE.migrations, message, branch=service)
         db.dispose()
     return 0
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from kafka import KafkaConsumer
 
-from registry.bootstrap import runtime as registry_runtime
+from registry.bootstrap import SERVICE as REGISTRY
 from registry.config import RegistrySettings
 from shouhu_contracts.registry.v1 import ChildRegistered
 from shouhu_kit.kafka_adapters import KafkaPublisher
@@ -77,7 +77,7 @@ def test_the_relay_waits_out_a_broker_restart_and_publishes_everything(
         env="test",  # type: ignore[arg-type]
         kafka_bootstrap_servers=own_broker.bootstrap,
     )
-    rt = registry_runtime(settings)
+    rt = REGISTRY.runtime(settings)
     rt.db.create_schema()
     rt.broker.ensure_topics(rt.catalogue_topics())
     publisher = KafkaPublisher(bootstrap_servers=own_broker.bootstrap, client_id="restart", timeout_s=5)

@@ -14,10 +14,10 @@ from kafka import KafkaConsumer
 from sqlalchemy import func, select
 
 from alerts.adapters.orm import FollowUpTask
+from alerts.bootstrap import SERVICE as ALERTS
 from alerts.bootstrap import consumers as alerts_consumers
-from alerts.bootstrap import runtime as alerts_runtime
 from alerts.config import AlertsSettings
-from registry.bootstrap import build_api as registry_api
+from registry.bootstrap import SERVICE as REGISTRY
 from registry.config import RegistrySettings
 from shouhu_contracts.codegen import CONTRACTS_DIR
 from shouhu_contracts.topics import dead_letter_topic
@@ -43,9 +43,9 @@ class Slice:
         }
         self.registry_settings = RegistrySettings(database_url=registry_db, **common)  # type: ignore[arg-type]
         self.alerts_settings = AlertsSettings(database_url=alerts_db, **common)  # type: ignore[arg-type]
-        self.registry_app = registry_api(self.registry_settings)
+        self.registry_app = REGISTRY.api(self.registry_settings)
         self.registry: Runtime = self.registry_app.state.runtime
-        self.alerts = alerts_runtime(self.alerts_settings)
+        self.alerts = ALERTS.runtime(self.alerts_settings)
         self.alerts.db.create_schema()
         self.registry.broker.ensure_topics([*self.registry.catalogue_topics(), (self.dlq, 1)])
         self.publisher = KafkaPublisher(bootstrap_servers=kafka, client_id="it")

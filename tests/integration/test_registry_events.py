@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from kafka import KafkaConsumer
 
-from registry.bootstrap import build_api
+from registry.bootstrap import SERVICE
 from registry.config import RegistrySettings
 from shouhu_contracts.codegen import CONTRACTS_DIR
 from shouhu_kit.auth import Role
@@ -31,7 +31,7 @@ def test_every_change_is_published_and_validates(
         kafka_topic_prefix=topic_prefix,
         env="test",
     )
-    app = build_api(settings)
+    app = SERVICE.api(settings)
     runtime = app.state.runtime
     runtime.broker.ensure_topics(runtime.catalogue_topics())
     h = bearer(secret=settings.jwt_secret, role=Role.ADMIN)

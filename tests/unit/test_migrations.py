@@ -16,10 +16,10 @@ pytestmark = pytest.mark.unit
 @pytest.mark.parametrize("service", ["registry", "pairing", "alerts", "reporting"])
 def test_migrations_match_the_models(service: str, db_urls: Callable[[], str]) -> None:
     bootstrap = importlib.import_module(f"{service}.bootstrap")
-    db = Database(url=db_urls(), metadata=bootstrap.METADATA, migrations=bootstrap.MIGRATIONS)
+    db = Database(url=db_urls(), metadata=bootstrap.SERVICE.metadata, migrations=bootstrap.SERVICE.migrations)
     try:
-        upgrade(db.engine, db.metadata, bootstrap.MIGRATIONS)
-        upgrade(db.engine, db.metadata, bootstrap.MIGRATIONS)  # a second start changes nothing
+        upgrade(db.engine, db.metadata, bootstrap.SERVICE.migrations)
+        upgrade(db.engine, db.metadata, bootstrap.SERVICE.migrations)  # a second start changes nothing
         assert pending_changes(db.engine, db.metadata) == [], (
             f"run: .venv/bin/python tools/new_migration.py {service} '<what changed>'"
         )
@@ -34,10 +34,10 @@ def test_a_database_made_before_migrations_is_refused_with_a_clear_message(
 
     bootstrap = importlib.import_module("alerts.bootstrap")
     url = db_urls()
-    legacy = Database(url=url, metadata=bootstrap.METADATA)
+    legacy = Database(url=url, metadata=bootstrap.SERVICE.metadata)
     legacy.create_schema()  # create_all, no migration history
     legacy.dispose()
-    db = Database(url=url, metadata=bootstrap.METADATA, migrations=bootstrap.MIGRATIONS)
+    db = Database(url=url, metadata=bootstrap.SERVICE.metadata, migrations=bootstrap.SERVICE.migrations)
     try:
         with pytest.raises(SchemaOutOfDate, match="no migration history"):
             db.create_schema()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from registry.bootstrap import METADATA, MIGRATIONS, build_api
+from registry.bootstrap import SERVICE
 from registry.config import RegistrySettings
 from shouhu_kit.auth import Role
 from shouhu_kit.broker import InMemoryBroker
@@ -75,7 +75,7 @@ class Api:
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One SQLite file migrated to head; each test starts from a copy (Alembic takes ~0.6 s a run)."""
     path = tmp_path_factory.mktemp("registry-template") / "registry.db"
-    db = Database(url=f"sqlite:///{path}", metadata=METADATA, migrations=MIGRATIONS)
+    db = Database(url=f"sqlite:///{path}", metadata=SERVICE.metadata, migrations=SERVICE.migrations)
     db.create_schema()
     db.dispose()
     return path
@@ -98,7 +98,7 @@ def broker() -> InMemoryBroker:
 @pytest.fixture
 def api(registry_db_url: str, broker: InMemoryBroker) -> Iterator[Api]:
     settings = RegistrySettings(database_url=registry_db_url, env="test")  # type: ignore[arg-type]
-    app = build_api(settings, in_memory_adapters(broker))
+    app = SERVICE.api(settings, in_memory_adapters(broker))
     with TestClient(app) as client:
         yield Api(client, settings)
     app.state.runtime.db.dispose()

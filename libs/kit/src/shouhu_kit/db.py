@@ -1,4 +1,8 @@
-"""Database: engine, the kit's own tables (outbox, processed events) and the unit of work."""
+"""Database: engine, sessions and the kit's own tables (outbox, processed events, scheduled jobs).
+
+The kit's tables are created by the kit's own migration step (shouhu_kit/kit_migrations), which
+every service's migration history depends on.
+"""
 
 from __future__ import annotations
 
@@ -54,12 +58,14 @@ class KitTables:
 
     outbox: Table
     processed_events: Table
+    scheduled_jobs: Table
 
 
 def attach_kit_tables(metadata: MetaData) -> KitTables:
     """Add the outbox and processed-events tables to a service's metadata (once)."""
     if "outbox" in metadata.tables:
-        return KitTables(metadata.tables["outbox"], metadata.tables["processed_events"])
+        t = metadata.tables
+        return KitTables(t["outbox"], t["processed_events"], t["scheduled_jobs"])
     outbox = Table(
         "outbox",
         metadata,
@@ -87,7 +93,20 @@ def attach_kit_tables(metadata: MetaData) -> KitTables:
         Column("event_type", String(200), nullable=False),
         Column("processed_at", UTCDateTime, nullable=False),
     )
-    return KitTables(outbox, processed)
+    jobs = Table(
+        "scheduled_jobs",
+        metadata,
+        Column("name", String(100), primary_key=True),
+        Column("next_run_at", UTCDateTime, nullable=False),
+        Column("last_started_at", UTCDateTime, nullable=True),
+        Column("last_finished_at", UTCDateTime, nullable=True),
+        Column("last_owner", String(200), nullable=True),
+        Column("last_handled", Integer, nullable=True),
+        Column("last_note", Text, nullable=True),
+        Column("last_error", Text, nullable=True),
+        Column("runs", Integer, nullable=False, default=0),
+    )
+    return KitTables(outbox, processed, jobs)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -72,6 +72,12 @@ class Metrics:
             ["group", "type", "reason"],
             registry=r,
         )
+        self.job_runs = Counter(
+            "shouhu_job_runs_total", "Scheduled job runs by outcome.", ["job", "outcome"], registry=r
+        )
+        self.job_items = Counter(
+            "shouhu_job_items_total", "Items scheduled jobs handled.", ["job"], registry=r
+        )
         self.build_info = Gauge(
             "shouhu_build_info", "Which service this process serves.", ["service"], registry=r
         )

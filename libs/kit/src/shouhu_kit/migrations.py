@@ -1,7 +1,12 @@
-"""Alembic migrations per service: one generic env, each service's own versions folder."""
+"""Alembic migrations per service: one generic env, each service's own versions folder, and the kit's.
+
+Each service's history has two branches: the kit's (label "kit", the tables every service has) and
+its own (labelled with the service's name), whose first revision depends on the kit's first.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +22,16 @@ class SchemaOutOfDate(RuntimeError):
     """The database was created by an older version of the code."""
 
 
+KIT_VERSIONS = Path(__file__).resolve().parent / "kit_migrations"
+
+
 def _config(script_location: Path, connection: Connection, metadata: MetaData) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
+    cfg.set_main_option("path_separator", "os")
+    cfg.set_main_option(
+        "version_locations", os.pathsep.join([str(script_location / "versions"), str(KIT_VERSIONS)])
+    )
     cfg.attributes["connection"] = connection
     cfg.attributes["metadata"] = metadata
     return cfg
@@ -37,7 +49,7 @@ def upgrade(engine: Engine, metadata: MetaData, script_location: Path) -> None:
                 "the database has tables but no migration history (made before migrations existed); "
                 "for the local run remove .local/run/data (make clean), elsewhere stamp or rebuild it"
             )
-        command.upgrade(_config(script_location, conn, metadata), "head")
+        command.upgrade(_config(script_location, conn, metadata), "heads")
 
 
 def pending_changes(engine: Engine, metadata: MetaData) -> list[Any]:
@@ -46,10 +58,11 @@ def pending_changes(engine: Engine, metadata: MetaData) -> list[Any]:
         return list(compare_metadata(MigrationContext.configure(conn), metadata))
 
 
-def revision(engine: Engine, metadata: MetaData, script_location: Path, message: str) -> None:
-    """Autogenerate a new revision from the models against a database at head."""
+def revision(engine: Engine, metadata: MetaData, script_location: Path, message: str, *, branch: str) -> None:
+    """Autogenerate the next revision of a branch (a service's name, or "kit") against a database at head."""
     with engine.begin() as conn:
-        command.revision(_config(script_location, conn, metadata), message=message, autogenerate=True)
+        cfg = _config(script_location, conn, metadata)
+        command.revision(cfg, message=message, autogenerate=True, head=f"{branch}@head")
 
 
 def run_env() -> None:

@@ -19,7 +19,9 @@ from shouhu_kit.clock import Clock, SystemClock
 from shouhu_kit.consumer import ConsumerHooks, ConsumerLoop, Handler
 from shouhu_kit.db import Database
 from shouhu_kit.metrics import Metrics
+from shouhu_kit.ops import ops_router
 from shouhu_kit.outbox import OutboxRelay, outbox_backlog
+from shouhu_kit.scheduler import ScheduledJob, Scheduler
 from shouhu_kit.settings import ServiceSettings
 from shouhu_kit.uow import UnitOfWork
 from shouhu_kit.worker import Worker
@@ -113,7 +115,7 @@ class Runtime:
             settings=self.settings,
             metrics=self.metrics,
             readiness=[("database", self.db.ping), ("kafka", self.broker.ping)],
-            routers=routers,
+            routers=[*routers, ops_router],
             state={"runtime": self},
             on_start=[self.db.create_schema],
         )
@@ -151,17 +153,32 @@ class Runtime:
             hooks=self.consumer_hooks,
         )
 
-    def worker(self, consumers: Sequence[ConsumerSpec]) -> Worker:
-        """Relay and consumers as loops of one worker."""
+    def worker(self, consumers: Sequence[ConsumerSpec], jobs: Sequence[ScheduledJob] = ()) -> Worker:
+        """Relay, consumers and the scheduler as loops of one worker."""
         publisher = self.broker.publisher()
         relay = self.relay(publisher)
         worker = Worker()
         worker.loops["relay"] = partial(relay.run_forever, idle_seconds=self.settings.relay_idle_seconds)
         for spec in consumers:
             worker.loops[f"consumer:{spec.name}"] = self.consumer(spec, publisher).run_forever
+        if jobs:
+            worker.loops["scheduler"] = self.scheduler(jobs).run_forever
         return worker
 
-    def worker_app(self, *, title: str, consumers: Sequence[ConsumerSpec]) -> FastAPI:
+    def scheduler(self, jobs: Sequence[ScheduledJob]) -> Scheduler:
+        """The loop that runs this service's scheduled jobs on its clock."""
+        return Scheduler(
+            db=self.db,
+            jobs=list(jobs),
+            uow=self.uow,
+            clock=self.clock,
+            metrics=self.metrics,
+            tick_seconds=self.settings.scheduler_tick_seconds,
+        )
+
+    def worker_app(
+        self, *, title: str, consumers: Sequence[ConsumerSpec], jobs: Sequence[ScheduledJob] = ()
+    ) -> FastAPI:
         """The worker process: loops on threads, with /healthz, /readyz and /metrics."""
         holder: dict[str, Worker] = {}
 
@@ -171,7 +188,7 @@ class Runtime:
                 (dead_letter_topic(self.settings.group(c.name)), DEAD_LETTER_PARTITIONS) for c in consumers
             ]
             self.broker.ensure_topics(self.catalogue_topics() + dlqs)
-            holder["worker"] = self.worker(consumers)
+            holder["worker"] = self.worker(consumers, jobs)
             holder["worker"].start()
 
         def stop() -> None:

@@ -48,6 +48,7 @@ class ServiceSettings(BaseSettings):
     relay_idle_seconds: float = Field(default=0.2, gt=0)
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
     consumer_retry_backoff_seconds: float = Field(default=0.5, ge=0)
+    scheduler_tick_seconds: float = Field(default=1.0, gt=0, description="how often due jobs are looked for")
     data_dir: str = ".local/data"
     max_request_bytes: int = Field(default=25 * 1024 * 1024, ge=1024, description="larger bodies get 413")
 

@@ -1,16 +1,8 @@
-"""`shouhu-alerts api|worker|init-db|dev-token`."""
+"""`shouhu-alerts api|worker|init-db|dev-token|replay-dead-letters`."""
 
-from alerts.bootstrap import build_api, build_worker, init_db
-from alerts.config import AlertsSettings
-from shouhu_kit.cli import run_service
+from alerts.bootstrap import SERVICE
 
-
-def main() -> int:
-    """Entry point."""
-    return run_service(
-        settings_cls=AlertsSettings, build_api=build_api, build_worker=build_worker, init_db=init_db
-    )
-
+main = SERVICE.main
 
 if __name__ == "__main__":
     raise SystemExit(main())

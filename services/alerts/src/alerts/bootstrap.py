@@ -1,11 +1,9 @@
-"""The one place that wires the alerts service's processes."""
+"""The alerts service, declared: what it has, from which the kit builds its processes."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-
-from fastapi import FastAPI
 
 from alerts.adapters.orm import Base
 from alerts.config import AlertsSettings
@@ -26,22 +24,12 @@ from shouhu_contracts.registry.v1 import (
     OrgUnitMoved,
     TermResultRecorded,
 )
-from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
-from shouhu_kit.settings import ServiceSettings
-
-TITLE = "守护 · 预警服务 / Shouhu alerts"
-METADATA = Base.metadata
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+from shouhu_kit.runtime import ConsumerSpec
+from shouhu_kit.service import ServiceDefinition
 
 
-def runtime(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> Runtime:
-    """The alerts runtime."""
-    return Runtime.build(settings=settings, metadata=METADATA, migrations=MIGRATIONS, broker=broker)
-
-
-def consumers(settings: ServiceSettings) -> list[ConsumerSpec]:
+def consumers(settings: AlertsSettings) -> list[ConsumerSpec]:
     """What the alerts worker consumes (the children consumer first)."""
-    assert isinstance(settings, AlertsSettings)
     policy = GradeDropPolicy(
         rank_places=settings.grade_drop_rank_places, total_share=settings.grade_drop_total_share
     )
@@ -65,18 +53,12 @@ def consumers(settings: ServiceSettings) -> list[ConsumerSpec]:
     ]
 
 
-def build_api(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
-    """The HTTP API."""
-    return runtime(settings, broker).api_app(
-        title=TITLE, routers=[router], description="风险规则与跟进任务。Risk rules and follow-up tasks."
-    )
-
-
-def build_worker(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
-    """The worker: relay and the children and org consumers."""
-    return runtime(settings, broker).worker_app(title=TITLE + " worker", consumers=consumers(settings))
-
-
-def init_db(settings: ServiceSettings) -> None:
-    """Create the schema."""
-    runtime(settings).db.create_schema()
+SERVICE = ServiceDefinition(
+    settings=AlertsSettings,
+    title="守护 · 预警服务 / Shouhu alerts",
+    description="风险规则与跟进任务。Risk rules and follow-up tasks.",
+    metadata=Base.metadata,
+    migrations=Path(__file__).resolve().parent / "migrations",
+    routers=[router],
+    consumers=consumers,
+)

@@ -1,16 +1,8 @@
-"""`shouhu-pairing api|worker|init-db|dev-token`."""
+"""`shouhu-pairing api|worker|init-db|dev-token|replay-dead-letters`."""
 
-from pairing.bootstrap import build_api, build_worker, init_db
-from pairing.config import PairingSettings
-from shouhu_kit.cli import run_service
+from pairing.bootstrap import SERVICE
 
-
-def main() -> int:
-    """Entry point."""
-    return run_service(
-        settings_cls=PairingSettings, build_api=build_api, build_worker=build_worker, init_db=init_db
-    )
-
+main = SERVICE.main
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -1,12 +1,11 @@
-"""The one place that wires the pairing service's processes."""
+"""The pairing service, declared: what it has, from which the kit builds its processes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
-
 from pairing.adapters.orm import Base
+from pairing.config import PairingSettings
 from pairing.entrypoints.api.routes import router
 from pairing.service_layer.handlers import (
     on_child_exited,
@@ -26,46 +25,37 @@ from shouhu_contracts.registry.v1 import (
     GuardianChanged,
     OrgUnitMoved,
 )
-from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
-from shouhu_kit.settings import ServiceSettings
-
-TITLE = "守护 · 结对服务 / Shouhu pairing"
-METADATA = Base.metadata
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-CONSUMERS = [
-    ConsumerSpec(
-        name="children",
-        topics=["registry.children"],
-        handlers={
-            ChildRegistered.event_type: on_child_registered,
-            ChildUpdated.event_type: on_child_updated,
-            GuardianChanged.event_type: on_guardian_changed,
-            ChildTransferred.event_type: on_child_transferred,
-            ChildExited.event_type: on_child_exited,
-            ChildReentered.event_type: on_child_reentered,
-        },
-    ),
-    ConsumerSpec(name="org", topics=["registry.org"], handlers={OrgUnitMoved.event_type: on_org_unit_moved}),
-]
+from shouhu_kit.runtime import ConsumerSpec
+from shouhu_kit.service import ServiceDefinition
 
 
-def runtime(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> Runtime:
-    """The pairing runtime."""
-    return Runtime.build(settings=settings, metadata=METADATA, migrations=MIGRATIONS, broker=broker)
+def consumers(_settings: PairingSettings) -> list[ConsumerSpec]:
+    """What the pairing worker consumes."""
+    return [
+        ConsumerSpec(
+            name="children",
+            topics=["registry.children"],
+            handlers={
+                ChildRegistered.event_type: on_child_registered,
+                ChildUpdated.event_type: on_child_updated,
+                GuardianChanged.event_type: on_guardian_changed,
+                ChildTransferred.event_type: on_child_transferred,
+                ChildExited.event_type: on_child_exited,
+                ChildReentered.event_type: on_child_reentered,
+            },
+        ),
+        ConsumerSpec(
+            name="org", topics=["registry.org"], handlers={OrgUnitMoved.event_type: on_org_unit_moved}
+        ),
+    ]
 
 
-def build_api(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
-    """The HTTP API."""
-    return runtime(settings, broker).api_app(
-        title=TITLE, routers=[router], description="结对帮扶。Pairing helpers with children."
-    )
-
-
-def build_worker(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
-    """The worker: relay and the children and org consumers."""
-    return runtime(settings, broker).worker_app(title=TITLE + " worker", consumers=CONSUMERS)
-
-
-def init_db(settings: ServiceSettings) -> None:
-    """Create the schema."""
-    runtime(settings).db.create_schema()
+SERVICE = ServiceDefinition(
+    settings=PairingSettings,
+    title="守护 · 结对服务 / Shouhu pairing",
+    description="结对帮扶。Pairing helpers with children.",
+    metadata=Base.metadata,
+    migrations=Path(__file__).resolve().parent / "migrations",
+    routers=[router],
+    consumers=consumers,
+)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from pairing.adapters.orm import ChildToPair
-from pairing.bootstrap import CONSUMERS, build_api
+from pairing.bootstrap import SERVICE, consumers
 from pairing.config import PairingSettings
 from shouhu_kit.auth import Role
 from shouhu_kit.broker import InMemoryBroker
@@ -26,7 +26,7 @@ class Pairing(ConsumerHarness):
     def __init__(self, client: TestClient, settings: PairingSettings) -> None:
         self.client, self.settings = client, settings
         db = client.app.state.runtime.db  # type: ignore[attr-defined]
-        super().__init__(db=db, specs=CONSUMERS, source="/shouhu/pairing")
+        super().__init__(db=db, specs=consumers(PairingSettings()), source="/shouhu/pairing")
 
     def unpaired(self, org: uuid.UUID | None = None) -> list[uuid.UUID]:
         """The waiting list as the API serves it, most urgent first (scoped to `org` if given)."""
@@ -66,7 +66,7 @@ def make(db_urls: Callable[[], str]) -> Iterator[Callable[[], Pairing]]:
 
         def new() -> Pairing:
             settings = PairingSettings(database_url=db_urls(), env="test")  # type: ignore[arg-type]
-            app = build_api(settings, in_memory_adapters(InMemoryBroker()))
+            app = SERVICE.api(settings, in_memory_adapters(InMemoryBroker()))
             client = stack.enter_context(TestClient(app))
             stack.callback(app.state.runtime.db.dispose)
             return Pairing(client, settings)

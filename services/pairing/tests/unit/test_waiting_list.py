@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from pairing.bootstrap import CONSUMERS
+from pairing.bootstrap import consumers
+from pairing.config import PairingSettings
 from shouhu_contracts.catalogue import EVENT_TYPES
 from shouhu_contracts.envelope import EventData
 from shouhu_contracts.org import LeftBehindType
@@ -29,7 +30,7 @@ def _path(world: Any, unit: uuid.UUID) -> str:
 
 
 def test_each_consumer_reads_the_topic_of_every_event_it_handles() -> None:
-    handled = {t for spec in CONSUMERS for t in spec.handlers}
+    handled = {t for spec in consumers(PairingSettings()) for t in spec.handlers}
     wanted: list[type[EventData]] = [
         ChildUpdated,
         GuardianChanged,
@@ -39,7 +40,7 @@ def test_each_consumer_reads_the_topic_of_every_event_it_handles() -> None:
         OrgUnitMoved,
     ]
     assert {cls.event_type for cls in wanted} <= handled
-    for spec in CONSUMERS:
+    for spec in consumers(PairingSettings()):
         for event_type in spec.handlers:
             assert EVENT_TYPES[event_type].topic in spec.topics, (spec.name, event_type)
 

@@ -1,12 +1,11 @@
-"""The one place that wires the reporting service's processes."""
+"""The reporting service, declared: what it has, from which the kit builds its processes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import FastAPI
-
 from reporting.adapters.orm import Base
+from reporting.config import ReportingSettings
 from reporting.entrypoints.api.routes import router
 from reporting.service_layer.handlers import (
     on_child_exited,
@@ -26,53 +25,42 @@ from shouhu_contracts.registry.v1 import (
     OrgUnitMoved,
     OrgUnitRenamed,
 )
-from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
-from shouhu_kit.settings import ServiceSettings
-
-TITLE = "守护 · 统计服务 / Shouhu reporting"
-METADATA = Base.metadata
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-CONSUMERS = [
-    ConsumerSpec(
-        name="org",
-        topics=["registry.org"],
-        handlers={
-            OrgUnitCreated.event_type: on_org_unit_created,
-            OrgUnitRenamed.event_type: on_org_unit_renamed,
-            OrgUnitMoved.event_type: on_org_unit_moved,
-        },
-    ),
-    ConsumerSpec(
-        name="children",
-        topics=["registry.children"],
-        handlers={
-            ChildRegistered.event_type: on_child_registered,
-            ChildUpdated.event_type: on_child_updated,
-            ChildTransferred.event_type: on_child_transferred,
-            ChildExited.event_type: on_child_exited,
-            ChildReentered.event_type: on_child_reentered,
-        },
-    ),
-]
+from shouhu_kit.runtime import ConsumerSpec
+from shouhu_kit.service import ServiceDefinition
 
 
-def runtime(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> Runtime:
-    """The reporting runtime."""
-    return Runtime.build(settings=settings, metadata=METADATA, migrations=MIGRATIONS, broker=broker)
+def consumers(_settings: ReportingSettings) -> list[ConsumerSpec]:
+    """What the reporting worker consumes."""
+    return [
+        ConsumerSpec(
+            name="org",
+            topics=["registry.org"],
+            handlers={
+                OrgUnitCreated.event_type: on_org_unit_created,
+                OrgUnitRenamed.event_type: on_org_unit_renamed,
+                OrgUnitMoved.event_type: on_org_unit_moved,
+            },
+        ),
+        ConsumerSpec(
+            name="children",
+            topics=["registry.children"],
+            handlers={
+                ChildRegistered.event_type: on_child_registered,
+                ChildUpdated.event_type: on_child_updated,
+                ChildTransferred.event_type: on_child_transferred,
+                ChildExited.event_type: on_child_exited,
+                ChildReentered.event_type: on_child_reentered,
+            },
+        ),
+    ]
 
 
-def build_api(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
-    """The HTTP API."""
-    return runtime(settings, broker).api_app(
-        title=TITLE, routers=[router], description="统计与通报。Read models, counts and bulletins."
-    )
-
-
-def build_worker(settings: ServiceSettings, broker: BrokerAdapters | None = None) -> FastAPI:
-    """The worker: relay and the consumers."""
-    return runtime(settings, broker).worker_app(title=TITLE + " worker", consumers=CONSUMERS)
-
-
-def init_db(settings: ServiceSettings) -> None:
-    """Create the schema."""
-    runtime(settings).db.create_schema()
+SERVICE = ServiceDefinition(
+    settings=ReportingSettings,
+    title="守护 · 统计服务 / Shouhu reporting",
+    description="统计与通报。Read models, counts and bulletins.",
+    metadata=Base.metadata,
+    migrations=Path(__file__).resolve().parent / "migrations",
+    routers=[router],
+    consumers=consumers,
+)

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from reporting.adapters.orm import Base, ChildPlacement, UnitChildCount
-from reporting.bootstrap import CONSUMERS
+from reporting.bootstrap import consumers
+from reporting.config import ReportingSettings
 from shouhu_contracts.envelope import new_event
 from shouhu_contracts.registry.v1 import ChildTransferred, OrgUnitCreated, OrgUnitMoved
 from shouhu_kit.db import Database
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.integration
 def test_a_child_event_in_flight_during_a_move_ends_on_the_new_path(pg_schemas: Callable[[], str]) -> None:
     db = Database(url=pg_schemas(), metadata=Base.metadata)
     db.create_schema()
-    rep = ConsumerHarness(db=db, specs=CONSUMERS, source="/shouhu/reporting")
+    rep = ConsumerHarness(db=db, specs=consumers(ReportingSettings()), source="/shouhu/reporting")
     world = World()
     child = world.register(world.t["cA3"])  # class of sA3, in township tA2 of district dA
     world.transfer(child, world.t["cA1"])  # into sA1's class, township tA, still in dA
@@ -60,7 +61,9 @@ def test_a_child_event_in_flight_during_a_move_ends_on_the_new_path(pg_schemas: 
     assert placed is not None
     assert placed.startswith(f"/{world.t['city']}/{world.t['dB']}/{world.t['tA']}/"), placed
     fresh = ConsumerHarness(
-        db=Database(url=pg_schemas(), metadata=Base.metadata), specs=CONSUMERS, source="/shouhu/reporting"
+        db=Database(url=pg_schemas(), metadata=Base.metadata),
+        specs=consumers(ReportingSettings()),
+        source="/shouhu/reporting",
     )
     fresh.db.create_schema()
     fresh.apply(*world.fresh())

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from reporting.adapters.orm import Base, ChildPlacement, OrgUnitView, UnitChildCount
-from reporting.bootstrap import CONSUMERS
+from reporting.bootstrap import consumers
+from reporting.config import ReportingSettings
 from shouhu_kit.db import Database
 from shouhu_testkit.wiring import ConsumerHarness, harness_factory
 from shouhu_testkit.world import World
@@ -22,7 +23,7 @@ class Reporting(ConsumerHarness):
     def __init__(self, url: str) -> None:
         db = Database(url=url, metadata=Base.metadata)
         db.create_schema()
-        super().__init__(db=db, specs=CONSUMERS, source="/shouhu/reporting")
+        super().__init__(db=db, specs=consumers(ReportingSettings()), source="/shouhu/reporting")
 
     def counts(self) -> dict[uuid.UUID, int]:
         """Every non-zero counter."""

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from reporting.adapters.orm import OrgUnitView
-from reporting.bootstrap import CONSUMERS
+from reporting.bootstrap import consumers
+from reporting.config import ReportingSettings
 from reporting.entrypoints.api.routes import children_count, coverage
 from reporting.service_layer.counting import UNSEEN, path_text
 from shouhu_contracts.catalogue import EVENT_TYPES
@@ -31,10 +32,10 @@ pytestmark = pytest.mark.unit
 
 
 def test_each_consumer_reads_the_topic_of_every_event_it_handles() -> None:
-    handled = {t for spec in CONSUMERS for t in spec.handlers}
+    handled = {t for spec in consumers(ReportingSettings()) for t in spec.handlers}
     assert {ChildTransferred.event_type, ChildExited.event_type, ChildReentered.event_type} <= handled
     assert {OrgUnitRenamed.event_type, OrgUnitMoved.event_type} <= handled
-    for spec in CONSUMERS:
+    for spec in consumers(ReportingSettings()):
         for event_type in spec.handlers:
             assert EVENT_TYPES[event_type].topic in spec.topics, (spec.name, event_type)
 

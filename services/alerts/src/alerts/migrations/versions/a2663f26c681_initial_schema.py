@@ -15,8 +15,8 @@ import shouhu_kit.db
 
 revision: str = "a2663f26c681"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = ("alerts",)
+depends_on: str | Sequence[str] | None = "kit_0001"  # the kit's tables
 
 
 def upgrade() -> None:
@@ -64,36 +64,6 @@ def upgrade() -> None:
         batch_op.create_index("ix_tasks_status_due", ["status", "due_at"], unique=False)
 
     op.create_table(
-        "outbox",
-        sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("event_id", sa.String(length=36), nullable=False),
-        sa.Column("topic", sa.String(length=200), nullable=False),
-        sa.Column("event_key", sa.String(length=200), nullable=False),
-        sa.Column("event_type", sa.String(length=200), nullable=False),
-        sa.Column("payload", sa.Text(), nullable=False),
-        sa.Column("created_at", shouhu_kit.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("published_at", shouhu_kit.db.UTCDateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("seq"),
-        sa.UniqueConstraint("event_id"),
-    )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_outbox_unpublished",
-            ["seq"],
-            unique=False,
-            postgresql_where=sa.text("published_at IS NULL"),
-            sqlite_where=sa.text("published_at IS NULL"),
-        )
-
-    op.create_table(
-        "processed_events",
-        sa.Column("consumer_group", sa.String(length=200), nullable=False),
-        sa.Column("event_id", sa.String(length=36), nullable=False),
-        sa.Column("event_type", sa.String(length=200), nullable=False),
-        sa.Column("processed_at", shouhu_kit.db.UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("consumer_group", "event_id"),
-    )
-    op.create_table(
         "term_scores",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("child_id", sa.Uuid(), nullable=False),
@@ -116,15 +86,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_term_scores_child_id"))
 
     op.drop_table("term_scores")
-    op.drop_table("processed_events")
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index(
-            "ix_outbox_unpublished",
-            postgresql_where=sa.text("published_at IS NULL"),
-            sqlite_where=sa.text("published_at IS NULL"),
-        )
-
-    op.drop_table("outbox")
     with op.batch_alter_table("follow_up_tasks", schema=None) as batch_op:
         batch_op.drop_index("ix_tasks_status_due")
         batch_op.drop_index("ix_tasks_path_prefix", postgresql_ops={"org_path_text": "text_pattern_ops"})

@@ -15,8 +15,8 @@ import shouhu_kit.db
 
 revision: str = "1cb4e2d15a43"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = ("registry",)
+depends_on: str | Sequence[str] | None = "kit_0001"  # the kit's tables
 
 
 def upgrade() -> None:
@@ -62,36 +62,6 @@ def upgrade() -> None:
             postgresql_ops={"path_text": "text_pattern_ops"},
         )
 
-    op.create_table(
-        "outbox",
-        sa.Column("seq", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("event_id", sa.String(length=36), nullable=False),
-        sa.Column("topic", sa.String(length=200), nullable=False),
-        sa.Column("event_key", sa.String(length=200), nullable=False),
-        sa.Column("event_type", sa.String(length=200), nullable=False),
-        sa.Column("payload", sa.Text(), nullable=False),
-        sa.Column("created_at", shouhu_kit.db.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("published_at", shouhu_kit.db.UTCDateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("seq"),
-        sa.UniqueConstraint("event_id"),
-    )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_outbox_unpublished",
-            ["seq"],
-            unique=False,
-            postgresql_where=sa.text("published_at IS NULL"),
-            sqlite_where=sa.text("published_at IS NULL"),
-        )
-
-    op.create_table(
-        "processed_events",
-        sa.Column("consumer_group", sa.String(length=200), nullable=False),
-        sa.Column("event_id", sa.String(length=36), nullable=False),
-        sa.Column("event_type", sa.String(length=200), nullable=False),
-        sa.Column("processed_at", shouhu_kit.db.UTCDateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("consumer_group", "event_id"),
-    )
     op.create_table(
         "children",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -322,15 +292,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_children_class_id"))
 
     op.drop_table("children")
-    op.drop_table("processed_events")
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_index(
-            "ix_outbox_unpublished",
-            postgresql_where=sa.text("published_at IS NULL"),
-            sqlite_where=sa.text("published_at IS NULL"),
-        )
-
-    op.drop_table("outbox")
     with op.batch_alter_table("org_units", schema=None) as batch_op:
         batch_op.drop_index("ix_org_units_path_prefix", postgresql_ops={"path_text": "text_pattern_ops"})
         batch_op.drop_index(batch_op.f("ix_org_units_parent_id"))
