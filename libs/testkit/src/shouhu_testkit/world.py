@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from shouhu_contracts.envelope import EventData
-from shouhu_contracts.org import ChildStatus, LeftBehindType, OrgKind
+from shouhu_contracts.org import ChildStatus, GuardianshipRating, LeftBehindType, OrgKind
 from shouhu_contracts.registry.v1 import (
     ChildExited,
     ChildReentered,
@@ -25,6 +25,9 @@ from shouhu_contracts.registry.v1 import (
     OrgUnitRenamed,
     TermResultRecorded,
 )
+
+# The guardian every child of the world has while it has one (the fields the registry's archive holds).
+GUARDIAN = {"name": "李奶奶", "relation": "祖母", "phone": "13800138000", "rating": "good"}
 
 
 class Kid:
@@ -39,6 +42,18 @@ class Kid:
         self.results: list[tuple[str, float, int]] = []
 
 
+def _archive(kid: Kid) -> dict[str, Any]:
+    """The archive fields the world models, flattened as the registry's history names them."""
+    doc: dict[str, Any] = {
+        "name": kid.name,
+        "left_behind_type": kid.left_behind_type.value,
+        "home_village_id": str(kid.home) if kid.home else None,
+    }
+    if kid.has_guardian:
+        doc.update({f"guardian.{k}": v for k, v in GUARDIAN.items()})
+    return doc
+
+
 class World:
     """A tiny registry: an org tree and children, publishing what the real registry publishes."""
 
@@ -47,6 +62,7 @@ class World:
         self.parent: dict[uuid.UUID, uuid.UUID | None] = {}
         self.kind: dict[uuid.UUID, OrgKind] = {}
         self.name: dict[uuid.UUID, str] = {}
+        self.code: dict[uuid.UUID, str] = {}
         self.kids: dict[uuid.UUID, Kid] = {}
         self.published: list[EventData] = []
         self.t = self._tree()
@@ -69,7 +85,7 @@ class World:
             update={
                 "unit_id": unit,
                 "kind": self.kind[unit],
-                "code": self.name[unit],
+                "code": self.code[unit],
                 "name": self.name[unit],
                 "parent_id": self.parent[unit],
                 "path": self.path(unit),
@@ -79,7 +95,7 @@ class World:
     def unit(self, kind: OrgKind, name: str, parent: uuid.UUID | None = None) -> uuid.UUID:
         """Create a unit (建立组织单元)."""
         unit = uuid.uuid4()
-        self.parent[unit], self.kind[unit], self.name[unit] = parent, kind, name
+        self.parent[unit], self.kind[unit], self.name[unit], self.code[unit] = parent, kind, name, name
         self._publish(self._created(unit))
         return unit
 
@@ -113,6 +129,9 @@ class World:
                 "has_guardian": kid.has_guardian,
                 "birth_date": kid.birth_date,
                 "registered_at": self.at,
+                "school_id": self.parent[kid.class_id],
+                "boarding": False,
+                "guardian_rating": GuardianshipRating.GOOD if kid.has_guardian else None,
             }
         )
 
@@ -172,33 +191,42 @@ class World:
         has_guardian: bool | None = None,
         home: uuid.UUID | None = None,
     ) -> None:
-        """A merge patch: ChildUpdated, and GuardianChanged when the guardian changed."""
+        """A merge patch: ChildUpdated naming the changed fields as the registry does (none: no event),
+        and GuardianChanged when the guardian changed."""
         kid = self.kids[child]
-        moved_home = home is not None and home != kid.home
-        kid.home = home if moved_home else kid.home
+        before = _archive(kid)
+        kid.home = home or kid.home
         kid.name = name or kid.name
         kid.left_behind_type = kind or kid.left_behind_type
-        guardian = has_guardian is not None and has_guardian != kid.has_guardian
         kid.has_guardian = kid.has_guardian if has_guardian is None else has_guardian
+        after = _archive(kid)
+        fields = sorted(f for f in set(before) | set(after) if before.get(f) != after.get(f))
+        if not fields:
+            return
         self._publish(
             ChildUpdated.example().model_copy(
                 update={
                     **self._facts(child),
-                    "fields": ["guardian"]
-                    if guardian
-                    else (["home_village_id"] if moved_home else ["name", "left_behind_type"]),
+                    "fields": fields,
                     "name": kid.name,
                     "left_behind_type": kid.left_behind_type,
                     "has_guardian": kid.has_guardian,
+                    "boarding": False,
                     "home_village_id": kid.home,
                     "home_path": self.path(kid.home) if kid.home else None,
                 }
             )
         )
-        if guardian:
+        if any(f.startswith("guardian") for f in fields):
             self._publish(
                 GuardianChanged.example().model_copy(
-                    update={**self._facts(child), "has_guardian": kid.has_guardian}
+                    update={
+                        **self._facts(child),
+                        "has_guardian": kid.has_guardian,
+                        "relation": GUARDIAN["relation"] if kid.has_guardian else None,
+                        "guardian_age": None,
+                        "guardian_rating": GuardianshipRating.GOOD if kid.has_guardian else None,
+                    }
                 )
             )
 
@@ -214,6 +242,7 @@ class World:
                 "term": term,
                 "total_score": total,
                 "class_rank": rank,
+                "class_size": None,
                 "org_path": self.path(self.kids[child].class_id),
                 "recorded_at": self.at,
             }
@@ -229,14 +258,15 @@ class World:
         )
         return cast(OrgUnitMoved, self._publish(data))
 
-    def rename(self, unit: uuid.UUID, name: str) -> None:
-        """更名."""
+    def rename(self, unit: uuid.UUID, name: str, code: str | None = None) -> None:
+        """更名 (the code stays unless a new one is given)."""
         self.name[unit] = name
+        self.code[unit] = code or self.code[unit]
         self._publish(
             OrgUnitRenamed.example().model_copy(
                 update={
                     "unit_id": unit,
-                    "code": name,
+                    "code": self.code[unit],
                     "name": name,
                     "path": self.path(unit),
                     "occurred_at": self.at,

@@ -121,10 +121,10 @@ def test_a_township_move_counts_a_child_with_school_and_home_inside_once(world: 
 
 def test_a_rename_changes_name_and_code(world: Any, rep: Any) -> None:
     rep.apply(*world.published)
-    world.rename(world.t["tA"], "城关街道")
+    world.rename(world.t["tA"], "城关街道", code="CG-01")
     rep.apply(world.published[-1])
     name, code, _, _ = rep.units()[world.t["tA"]]
-    assert (name, code) == ("城关街道", "城关街道")
+    assert (name, code) == ("城关街道", "CG-01")
 
 
 def test_events_for_children_and_units_never_seen_do_not_crash(world: Any, rep: Any) -> None:
