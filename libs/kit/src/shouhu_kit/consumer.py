@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import text
 
 from shouhu_contracts.catalogue import decode_event
 from shouhu_contracts.envelope import CloudEvent, MalformedEvent, UnknownEventType
@@ -19,13 +19,13 @@ from shouhu_kit.broker import EventPublisher, IncomingMessage, MessageSource
 from shouhu_kit.clock import Clock
 from shouhu_kit.dead_letter_policy import DeadLetterPolicy, DeadLetterWatch, Halt
 from shouhu_kit.dead_letters import dead_letter_record
+from shouhu_kit.inbox import BatchFailed, Handler, apply_batch
 from shouhu_kit.metrics import Metrics
 from shouhu_kit.uow import UnitOfWork
 
-log = logging.getLogger(__name__)
+__all__ = ["ConsumerHooks", "ConsumerLoop", "DatabaseUnavailable", "Handler", "PermanentError"]
 
-# A handler applies one event inside the given unit of work; it never commits.
-Handler = Callable[[UnitOfWork, CloudEvent[Any]], None]
+log = logging.getLogger(__name__)
 
 
 class PermanentError(Exception):
@@ -51,14 +51,6 @@ class _Record:
     message: IncomingMessage
     event: CloudEvent[Any]
     handler: Handler | None
-
-
-class _Failed(Exception):
-    """A transaction rolled back because its record `index` failed (None: no one record's fault)."""
-
-    def __init__(self, index: int | None, error: Exception) -> None:
-        super().__init__(index, error)
-        self.index, self.error = index, error
 
 
 class ConsumerLoop:
@@ -174,7 +166,7 @@ class ConsumerLoop:
             try:
                 self._commit(rest)
                 return True
-            except _Failed as failed:
+            except BatchFailed as failed:
                 if failed.index is None:  # the select, insert or commit failed: take them one by one
                     return all(self._alone(r) for r in rest)
                 prefix, culprit = rest[: failed.index], rest[failed.index]
@@ -218,15 +210,24 @@ class ConsumerLoop:
         """Commit records in one transaction; the error that rolled it back, if any."""
         try:
             self._commit(records)
-        except _Failed as failed:
+        except BatchFailed as failed:
             return failed.error
         return None
 
     def _commit(self, records: Sequence[_Record]) -> None:
-        """Apply records in one transaction, then count them finished (raises _Failed)."""
+        """Apply records in one transaction, then count them finished (raises BatchFailed)."""
         handled = any(r.handler for r in records)
         # Records this service does not handle need no transaction; they count for the offset alone.
-        fresh = self._transaction(records) if handled else [False] * len(records)
+        fresh = (
+            apply_batch(
+                uow=self._uow,
+                group=self.group_id,
+                batch=[(r.event, r.handler) for r in records],
+                now=self._clock.now(),
+            )
+            if handled
+            else [False] * len(records)
+        )
         self._count(records, fresh)
         if handled:
             self._metrics.consumer_batch_records.labels(group=self.group_id).observe(len(records))
@@ -234,56 +235,6 @@ class ConsumerLoop:
                 self._hooks.after_db_commit(records[-1].message)
         for r in records:  # after the hook: a process killed there has committed no offset for them
             self._offsets[(r.message.topic, r.message.partition)] = r.message.offset + 1
-
-    def _transaction(self, records: Sequence[_Record]) -> list[bool]:
-        """Skip what was applied before, apply the rest, record their ids, commit; which were new."""
-        with self._uow() as uow:
-            processed = uow.db.tables.processed_events
-            try:
-                seen = self._seen(uow, records)
-            except Exception as exc:
-                raise _Failed(None, exc) from exc
-            fresh, rows = [], []
-            for n, r in enumerate(records):
-                event_id, handler = str(r.event.id), r.handler
-                if handler is None or event_id in seen:
-                    fresh.append(False)
-                    continue
-                try:
-                    handler(uow, r.event)
-                    # Flush here, so a write that fails is blamed on the record that made it.
-                    uow.session.flush()
-                except Exception as exc:
-                    raise _Failed(n, exc) from exc
-                seen.add(event_id)
-                fresh.append(True)
-                rows.append(
-                    {
-                        "consumer_group": self.group_id,
-                        "event_id": event_id,
-                        "event_type": r.event.type,
-                        "processed_at": self._clock.now(),
-                    }
-                )
-            try:
-                if rows:
-                    # One statement; the primary key makes a concurrent second apply fail and roll back.
-                    uow.session.execute(insert(processed).values(rows))
-                uow.commit()
-            except Exception as exc:
-                raise _Failed(None, exc) from exc
-        return fresh
-
-    def _seen(self, uow: UnitOfWork, records: Sequence[_Record]) -> set[str]:
-        """The ids among these records this group applied before (one query)."""
-        processed = uow.db.tables.processed_events
-        ids = {str(r.event.id) for r in records if r.handler is not None}
-        found = uow.session.execute(
-            select(processed.c.event_id).where(
-                processed.c.consumer_group == self.group_id, processed.c.event_id.in_(ids)
-            )
-        ).scalars()
-        return set(found)
 
     def _count(self, records: Sequence[_Record], fresh: Sequence[bool]) -> None:
         handled = Counter(r.event.type for r in records if r.handler is not None)
