@@ -60,8 +60,10 @@ def apply_batch(
             )
         try:
             if rows:
-                # One statement; the primary key makes a concurrent second apply fail and roll back.
-                work.session.execute(insert(processed).values(rows))
+                # One statement, many parameter sets: psycopg pipelines them, sqlite3 loops in C; a
+                # multi-row VALUES measured 4-12x slower (compiling 2,000 binds). The primary key
+                # makes a concurrent second apply fail and roll back.
+                work.session.execute(insert(processed), rows)
             work.commit()
         except Exception as exc:
             raise BatchFailed(None, exc) from exc

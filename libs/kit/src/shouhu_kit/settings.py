@@ -49,7 +49,7 @@ class ServiceSettings(BaseSettings):
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
     relay_linger_ms: int = Field(default=5, ge=0, le=1_000, description="pause after a short batch")
     relay_idle_seconds: float = Field(default=0.2, gt=0)
-    # At most 5,000: a batch's processed-events insert stays under SQLite's 32,766 bound parameters.
+    # At most 5,000: a batch's one processed-events lookup stays under SQLite's 32,766 bound parameters.
     consumer_batch_size: int = Field(default=500, ge=1, le=5_000, description="records per poll")
     consumer_linger_ms: int = Field(default=5, ge=0, le=1_000, description="wait to fill a batch")
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
