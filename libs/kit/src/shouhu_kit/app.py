@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 ReadinessCheck = tuple[str, Callable[[], None]]
 
 
+class NotReady(Exception):
+    """A readiness check's failure whose message is safe to show (no secrets, no personal data)."""
+
+
 class _MetricsMiddleware:
     """Counts requests and latency by route template (never by raw path: ids would explode it)."""
 
@@ -158,7 +162,9 @@ def create_app(
             try:
                 check()
                 checks[name] = "ok"
-            except Exception as exc:
+            except NotReady as exc:
+                checks[name] = f"unavailable: {exc}"
+            except Exception as exc:  # other messages may carry connection strings: the type only
                 checks[name] = f"unavailable: {type(exc).__name__}"
         ok = all(v == "ok" for v in checks.values())
         return JSONResponse(

@@ -109,13 +109,18 @@ class InMemoryBroker:
                 )
             )
 
+    def committed(self, group_id: str) -> dict[tuple[str, int], int]:
+        """A group's committed offsets (for tests and tools)."""
+        with self._lock:
+            return dict(self._committed[group_id])
+
     def publisher(self) -> InMemoryPublisher:
         """A publisher into this broker."""
         return InMemoryPublisher(self)
 
-    def source(self, *, group_id: str, topics: Sequence[str]) -> InMemorySource:
+    def source(self, *, group_id: str, topics: Sequence[str], max_poll_records: int = 500) -> InMemorySource:
         """A group member that starts at the group's committed offsets."""
-        return InMemorySource(self, group_id, list(topics))
+        return InMemorySource(self, group_id, list(topics), max_poll_records)
 
     def _read(
         self, group_id: str, topic: str, positions: dict[tuple[str, int], int], limit: int
@@ -125,7 +130,7 @@ class InMemoryBroker:
             for p, part in enumerate(self._topics.get(topic, [])):
                 tp = (topic, p)
                 start = positions.setdefault(tp, self._committed[group_id].get(tp, 0))
-                batch = part[start : start + limit]
+                batch = part[start : start + limit - len(out)]
                 positions[tp] = start + len(batch)
                 out.extend(batch)
             return out
@@ -154,20 +159,23 @@ class InMemoryPublisher:
 class InMemorySource:
     """MessageSource over an InMemoryBroker (the only member of its group)."""
 
-    def __init__(self, broker: InMemoryBroker, group_id: str, topics: list[str]) -> None:
+    def __init__(
+        self, broker: InMemoryBroker, group_id: str, topics: list[str], max_poll_records: int
+    ) -> None:
         self._broker = broker
         self._group = group_id
         self._topics = topics
+        self._max = max_poll_records
         self._positions: dict[tuple[str, int], int] = {}
         self._closed = False
 
     def poll(self, timeout_ms: int) -> list[IncomingMessage]:
-        """Records after this member's position."""
+        """Records after this member's position, at most max_poll_records in all, as Kafka counts them."""
         if self._closed:
             raise RuntimeError("source is closed")
         out: list[IncomingMessage] = []
         for topic in self._topics:
-            out.extend(self._broker._read(self._group, topic, self._positions, 500))
+            out.extend(self._broker._read(self._group, topic, self._positions, self._max - len(out)))
         return out
 
     def commit(self, offsets: dict[tuple[str, int], int]) -> None:

@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 import logging
+import uuid
+from datetime import datetime
 
-from shouhu_kit.broker import EventPublisher, MessageSource, OutgoingMessage
+from shouhu_kit.broker import EventPublisher, IncomingMessage, MessageSource, OutgoingMessage
 
 log = logging.getLogger(__name__)
+
+
+def dead_letter_record(
+    *, message: IncomingMessage, topic: str, group: str, kind: str, reason: str, now: datetime
+) -> OutgoingMessage:
+    """The record as it goes to the dead-letter topic: same key and value, the reason in dlq.* headers."""
+    headers = [h for h in message.headers if not h[0].startswith("dlq.")] + [
+        ("dlq.reason", reason[:2000].encode("utf-8", "replace")),
+        ("dlq.kind", kind.encode()),
+        ("dlq.original.topic", message.topic.encode()),
+        ("dlq.original.partition", str(message.partition).encode()),
+        ("dlq.original.offset", str(message.offset).encode()),
+        ("dlq.group", group.encode()),
+        ("dlq.id", str(uuid.uuid4()).encode()),
+        ("dlq.time", now.isoformat().encode()),
+    ]
+    return OutgoingMessage(topic, message.key, message.value, headers)
 
 
 def replay_dead_letters(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import Iterable, Sequence
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -18,7 +19,9 @@ log = logging.getLogger(__name__)
 class KafkaPublisher:
     """EventPublisher on an idempotent producer with acks=all."""
 
-    def __init__(self, *, bootstrap_servers: str, client_id: str, timeout_s: float = 30.0) -> None:
+    def __init__(
+        self, *, bootstrap_servers: str, client_id: str, timeout_s: float = 30.0, linger_ms: int = 5
+    ) -> None:
         self._timeout_s = timeout_s
         self._producer = KafkaProducer(
             bootstrap_servers=bootstrap_servers.split(","),
@@ -26,7 +29,8 @@ class KafkaPublisher:
             acks="all",
             enable_idempotence=True,
             max_in_flight_requests_per_connection=5,  # the most idempotence keeps in order
-            linger_ms=5,
+            # publish() flushes, which sends at once; the linger only gathers sends between flushes.
+            linger_ms=linger_ms,
             request_timeout_ms=min(10_000, int(timeout_s * 500)),  # below delivery_timeout_ms
             delivery_timeout_ms=int(timeout_s * 1000),
             max_block_ms=int(timeout_s * 1000),
@@ -64,7 +68,10 @@ class KafkaSource:
         topics: Sequence[str],
         client_id: str,
         max_poll_records: int = 500,
+        linger_ms: int = 5,
     ) -> None:
+        self._max_records = max_poll_records
+        self._linger_s = linger_ms / 1000
         self._consumer = KafkaConsumer(
             bootstrap_servers=bootstrap_servers.split(","),
             group_id=group_id,
@@ -80,8 +87,25 @@ class KafkaSource:
         self._consumer.subscribe(list(topics))
 
     def poll(self, timeout_ms: int) -> list[IncomingMessage]:
-        """The next records, in partition order."""
-        batches = self._consumer.poll(timeout_ms=timeout_ms)
+        """The next records, each partition's in order; once some came, linger to fill the batch.
+
+        The linger counts records and time here rather than being left to the broker
+        (fetch_min_bytes, fetch_max_wait_ms): those count bytes, whatever size the records are.
+        """
+        out = self._poll(timeout_ms, self._max_records)
+        deadline = time.monotonic() + self._linger_s
+        while out and len(out) < self._max_records:
+            left_ms = int((deadline - time.monotonic()) * 1000)
+            if left_ms <= 0:
+                break
+            more = self._poll(left_ms, self._max_records - len(out))
+            if not more:
+                break
+            out.extend(more)  # a later poll's records of a partition follow its earlier ones
+        return out
+
+    def _poll(self, timeout_ms: int, max_records: int) -> list[IncomingMessage]:
+        batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
         out: list[IncomingMessage] = []
         for tp, records in batches.items():
             for r in records:

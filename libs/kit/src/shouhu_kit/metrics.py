@@ -78,6 +78,26 @@ class Metrics:
         self.job_items = Counter(
             "shouhu_job_items_total", "Items scheduled jobs handled.", ["job"], registry=r
         )
+        batch_buckets = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
+        self.consumer_batch_records = Histogram(
+            "shouhu_consumer_batch_records",
+            "Records per consumer database transaction (small batches under load: raise the linger).",
+            ["group"],
+            registry=r,
+            buckets=batch_buckets,
+        )
+        self.consumer_halted = Gauge(
+            "shouhu_consumer_halted",
+            "1 when the dead-letter policy stopped the group's consumer (reason says which limit).",
+            ["group", "reason"],
+            registry=r,
+        )
+        self.relay_batch_records = Histogram(
+            "shouhu_outbox_relay_batch_records",
+            "Rows per outbox relay publish.",
+            registry=r,
+            buckets=batch_buckets,
+        )
         self.build_info = Gauge(
             "shouhu_build_info", "Which service this process serves.", ["service"], registry=r
         )

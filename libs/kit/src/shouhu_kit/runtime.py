@@ -13,7 +13,7 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
 
 from shouhu_contracts.topics import DEAD_LETTER_PARTITIONS, TOPICS, dead_letter_topic
-from shouhu_kit.app import create_app
+from shouhu_kit.app import NotReady, create_app
 from shouhu_kit.broker import EventPublisher, MessageSource
 from shouhu_kit.clock import Clock, SystemClock
 from shouhu_kit.consumer import ConsumerHooks, ConsumerLoop, Handler
@@ -55,9 +55,16 @@ def kafka_adapters(settings: ServiceSettings) -> BrokerAdapters:
     servers = settings.kafka_bootstrap_servers
     client = f"shouhu-{settings.service}-{socket.gethostname()}"
     return BrokerAdapters(
-        publisher=lambda: k.KafkaPublisher(bootstrap_servers=servers, client_id=client),
+        publisher=lambda: k.KafkaPublisher(
+            bootstrap_servers=servers, client_id=client, linger_ms=settings.relay_linger_ms
+        ),
         source=lambda group, topics: k.KafkaSource(
-            bootstrap_servers=servers, group_id=group, topics=topics, client_id=client
+            bootstrap_servers=servers,
+            group_id=group,
+            topics=topics,
+            client_id=client,
+            max_poll_records=settings.consumer_batch_size,
+            linger_ms=settings.consumer_linger_ms,
         ),
         ensure_topics=lambda topics: _discard(k.ensure_topics(bootstrap_servers=servers, topics=topics)),
         ping=partial(k.kafka_reachable, servers),
@@ -133,6 +140,7 @@ class Runtime:
             metrics=self.metrics,
             topic_name=self.settings.topic,
             batch_size=self.settings.relay_batch_size,
+            linger_ms=self.settings.relay_linger_ms,
         )
 
     def consumer(self, spec: ConsumerSpec, dead_letters: EventPublisher) -> ConsumerLoop:
@@ -150,6 +158,7 @@ class Runtime:
             metrics=self.metrics,
             max_attempts=self.settings.consumer_max_attempts,
             retry_backoff_s=self.settings.consumer_retry_backoff_seconds,
+            dead_letter_policy=self.settings.dead_letter_policy,
             hooks=self.consumer_hooks,
         )
 
@@ -160,7 +169,9 @@ class Runtime:
         worker = Worker()
         worker.loops["relay"] = partial(relay.run_forever, idle_seconds=self.settings.relay_idle_seconds)
         for spec in consumers:
-            worker.loops[f"consumer:{spec.name}"] = self.consumer(spec, publisher).run_forever
+            loop = self.consumer(spec, publisher)
+            worker.loops[f"consumer:{spec.name}"] = loop.run_forever
+            worker.consumers[spec.name] = loop
         if jobs:
             worker.loops["scheduler"] = self.scheduler(jobs).run_forever
         return worker
@@ -199,11 +210,21 @@ class Runtime:
             if "worker" not in holder or not holder["worker"].alive():
                 raise RuntimeError("worker loops are not running")
 
+        def consuming(name: str) -> None:
+            loop = holder["worker"].consumers.get(name) if "worker" in holder else None
+            if loop is not None and loop.halted is not None:
+                raise NotReady(loop.halted.describe())
+
         return create_app(
             title=title,
             settings=self.settings,
             metrics=self.metrics,
-            readiness=[("database", self.db.ping), ("kafka", self.broker.ping), ("loops", loops_alive)],
+            readiness=[
+                ("database", self.db.ping),
+                ("kafka", self.broker.ping),
+                ("loops", loops_alive),
+                *((f"consumer:{c.name}", partial(consuming, c.name)) for c in consumers),
+            ],
             state={"runtime": self},
             on_start=[start],
             on_stop=[stop],

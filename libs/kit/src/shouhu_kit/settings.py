@@ -13,6 +13,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from shouhu_kit.dead_letter_policy import DeadLetterPolicy
+
 DEV_JWT_SECRET = "dev-only-secret-change-me-0123456789abcdef"  # noqa: S105 - refused outside dev
 
 
@@ -45,10 +47,17 @@ class ServiceSettings(BaseSettings):
     api_port: int = Field(default=8000, ge=1, le=65535)
     worker_port: int = Field(default=9000, ge=1, le=65535)
     relay_batch_size: int = Field(default=500, ge=1, le=10_000)
+    relay_linger_ms: int = Field(default=5, ge=0, le=1_000, description="pause after a short batch")
     relay_idle_seconds: float = Field(default=0.2, gt=0)
+    # At most 5,000: a batch's one processed-events lookup stays under SQLite's 32,766 bound parameters.
+    consumer_batch_size: int = Field(default=500, ge=1, le=5_000, description="records per poll")
+    consumer_linger_ms: int = Field(default=5, ge=0, le=1_000, description="wait to fill a batch")
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
     consumer_retry_backoff_seconds: float = Field(default=0.5, ge=0)
     scheduler_tick_seconds: float = Field(default=1.0, gt=0, description="how often due jobs are looked for")
+    dead_letter_max_consecutive: int = Field(default=50, ge=0, description="0: no limit")
+    dead_letter_max_share: float = Field(default=0.5, gt=0, le=1, description="1: no limit")
+    dead_letter_window: int = Field(default=200, ge=1, le=100_000)
     data_dir: str = ".local/data"
     max_request_bytes: int = Field(default=25 * 1024 * 1024, ge=1024, description="larger bodies get 413")
 
@@ -64,6 +73,15 @@ class ServiceSettings(BaseSettings):
     def effective_database_url(self) -> str:
         """The configured URL, else an SQLite file of this service's own (the embedded default)."""
         return self.database_url or f"sqlite:///{self.data_dir}/{self.service}.db"
+
+    @property
+    def dead_letter_policy(self) -> DeadLetterPolicy:
+        """When a consumer halts instead of draining its topics into the dead-letter queue."""
+        return DeadLetterPolicy(
+            max_consecutive=self.dead_letter_max_consecutive,
+            max_share=self.dead_letter_max_share,
+            window=self.dead_letter_window,
+        )
 
     @property
     def source(self) -> str:

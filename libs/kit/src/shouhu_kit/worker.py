@@ -6,6 +6,10 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shouhu_kit.consumer import ConsumerLoop
 
 log = logging.getLogger(__name__)
 
@@ -15,6 +19,7 @@ class Worker:
     """Named long-running loops sharing one stop signal."""
 
     loops: dict[str, Callable[[threading.Event], None]] = field(default_factory=dict)
+    consumers: dict[str, ConsumerLoop] = field(default_factory=dict)  # by name, for readiness
     stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, func, insert, select
 
 from shouhu_contracts.registry.v1 import ChildRegistered, OrgUnitCreated
 from shouhu_kit.broker import InMemoryBroker, OutgoingMessage
@@ -129,6 +130,65 @@ class PartialPublisher:
         pass
 
 
+class CountingPublisher:
+    """Records the size of each publish and stops the relay after the third."""
+
+    def __init__(self, inner: Any, stop: threading.Event) -> None:
+        self.inner, self.stop, self.sizes = inner, stop, list[int]()
+
+    def publish(self, messages: Sequence[OutgoingMessage]) -> int:
+        self.sizes.append(len(messages))
+        if len(self.sizes) == 3:
+            self.stop.set()
+        return self.inner.publish(messages)  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        pass
+
+
+class RecordedStop(threading.Event):
+    """A stop signal that notes each pause the relay takes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pauses: list[float | None] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.pauses.append(timeout)
+        return super().wait(0)
+
+
+def test_relay_publishes_and_marks_in_batches_back_to_back_while_a_backlog_lasts(env: Env) -> None:
+    with env.uow() as uow:
+        uow.publish_many(
+            [ChildRegistered.example().model_copy(update={"child_id": _uuid()}) for _ in range(1200)]
+        )
+        uow.commit()
+    updates: list[str] = []
+    event.listen(
+        env.db.engine,
+        "before_cursor_execute",
+        lambda _c, _cur, sql, *_rest: updates.append(sql) if sql.startswith("UPDATE outbox") else None,
+    )
+    stop = RecordedStop()
+    publisher = CountingPublisher(env.broker.publisher(), stop)
+    relay = OutboxRelay(
+        db=env.db,
+        publisher=publisher,
+        clock=env.clock,
+        metrics=env.metrics,
+        topic_name=lambda t: t,
+        batch_size=500,
+        linger_ms=5,
+    )
+    relay.run_forever(stop)
+    assert publisher.sizes == [500, 500, 200]
+    assert len(updates) == 3, "each batch marked with one statement"
+    assert stop.pauses == [0.005], "no pause between full batches; a short one lingers"
+    assert outbox_backlog(env.db) == 0
+    assert len(env.broker.records("registry.children")) == 1200
+
+
 def test_relay_marks_only_the_acknowledged_prefix(env: Env) -> None:
     env.publish_children(5)
     assert env.relay(PartialPublisher(env.broker.publisher(), 2)).run_once() == 2
@@ -212,27 +272,6 @@ def test_a_failed_handler_rolls_back_its_writes(env: Env) -> None:
     env.relay().run_once()
     env.loop({ChildRegistered.event_type: half}, attempts=2).run_once()
     assert env.applied_count() == 0
-
-
-def test_a_crash_after_the_db_commit_replays_without_applying_twice(env: Env) -> None:
-    env.publish_children(2)
-    env.relay().run_once()
-
-    class Killed(BaseException):
-        pass
-
-    def kill(_message: Any) -> None:
-        raise Killed
-
-    loop = env.loop()
-    loop._hooks.after_db_commit = kill
-    with pytest.raises(Killed):
-        loop.run_once()
-    assert env.applied_count() == 1
-    restarted = env.loop()
-    while restarted.run_once():
-        pass
-    assert env.applied_count() == 2
 
 
 def test_events_a_service_does_not_handle_are_skipped_not_dead_lettered(env: Env) -> None:

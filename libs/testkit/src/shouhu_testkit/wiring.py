@@ -11,8 +11,8 @@ from shouhu_kit.broker import IncomingMessage, InMemoryBroker, OutgoingMessage
 from shouhu_kit.runtime import BrokerAdapters
 
 
-def in_memory_adapters(broker: InMemoryBroker) -> BrokerAdapters:
-    """BrokerAdapters over an InMemoryBroker."""
+def in_memory_adapters(broker: InMemoryBroker, *, max_poll_records: int = 500) -> BrokerAdapters:
+    """BrokerAdapters over an InMemoryBroker (pass the settings' consumer_batch_size to match them)."""
 
     def ensure(topics: Sequence[tuple[str, int]]) -> None:
         for name, partitions in topics:
@@ -20,7 +20,9 @@ def in_memory_adapters(broker: InMemoryBroker) -> BrokerAdapters:
 
     return BrokerAdapters(
         publisher=broker.publisher,
-        source=lambda group, topics: broker.source(group_id=group, topics=topics),
+        source=lambda group, topics: broker.source(
+            group_id=group, topics=topics, max_poll_records=max_poll_records
+        ),
         ensure_topics=ensure,
         ping=lambda: None,
     )
