@@ -50,8 +50,12 @@ def _id_number(rng: random.Random, born: date, male: bool) -> str:
     return first17 + id_check_char(first17)
 
 
+# Allocated prefixes only: phones meet the real number plan (140, 154, 160 … are not in it).
+MOBILE_PREFIXES = [f"1{a}{b}" for a in "358" for b in "0123456789" if f"{a}{b}" != "54"]
+
+
 def _phone(rng: random.Random) -> str:
-    return f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+    return f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
 
 
 def roster_rows(n: int, *, seed: int = 7) -> list[list[Any]]:

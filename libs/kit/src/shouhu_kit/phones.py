@@ -22,6 +22,9 @@ _KINDS = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE, PhoneNum
 _EXTENSION = re.compile(r"^(?P<number>.+?)\s*(?:转|分机|ext\.?|x|#|-)\s*(?P<ext>\d{1,6})$", re.IGNORECASE)
 # Seven or eight digits not starting 0 or 1: a local landline number, its area code left out.
 _LOCAL = re.compile(r"^[2-9]\d{6,7}$")
+# A stored mobile (E.164, or the 11 digits kept before it), validated when written: shown and masked
+# without parsing again, which a roster export of 10,000 children would otherwise do 30,000 times.
+_STORED_MOBILE = re.compile(r"^(?:\+86)?(1[0-9]{10})$")
 INVALID = (
     "电话号码无效：手机号为11位，固定电话须带区号，如 0371-63123456 / "
     "not a valid phone number: a mobile has 11 digits, a landline needs its area code, e.g. 0371-63123456"
@@ -106,6 +109,8 @@ def display_phone(value: str | None) -> str | None:
     """The Chinese national way: '138 0013 8000', '0371-6312 3456', '010-1234 5678 转 12'."""
     if not value:
         return value
+    if mobile := _STORED_MOBILE.match(value):
+        return f"{mobile[1][:3]} {mobile[1][3:7]} {mobile[1][7:]}"
     number = _stored(value)
     if number is None:
         return value
@@ -120,6 +125,8 @@ def mask_phone(value: str | None) -> str | None:
     """A mobile shows its first 3 and last 4 (138****8000), landlines area code and last 4 (0371-****3456)."""
     if not value:
         return value
+    if mobile := _STORED_MOBILE.match(value):
+        return mobile[1][:3] + "****" + mobile[1][7:]
     number = _stored(value)
     if number is None:  # not a number we know: show only its end
         return "****" + value[-4:] if len(value) >= 8 else "****"
