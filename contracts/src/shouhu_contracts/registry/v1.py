@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, Field
 
 from shouhu_contracts.envelope import EventData
 from shouhu_contracts.org import ChildStatus, Gender, GuardianshipRating, LeftBehindType, OrgKind
+from shouhu_contracts.terms import SchoolYear, Term
 
 _CITY = UUID("0b7d6f0e-6a51-4c1e-9a5d-3f1f0d1c0a01")
 _DISTRICT = UUID("0b7d6f0e-6a51-4c1e-9a5d-3f1f0d1c0a02")
@@ -106,7 +107,7 @@ class TermResultRecorded(EventData):
     summary: ClassVar[str] = "期末成绩已登记 / Term result recorded"
 
     child_id: UUID
-    term: str = Field(pattern=r"^\d{4}-\d{4}-[12]$", description="School year and term, e.g. 2025-2026-1")
+    term: Term = Field(description="School year and term, e.g. 2025-2026-1")
     total_score: float = Field(ge=0)
     class_rank: int = Field(ge=1)
     class_size: int | None = Field(default=None, ge=1)
@@ -270,7 +271,7 @@ class AwardRecorded(ChildFacts):
     award_id: UUID
     title: str = Field(min_length=1, max_length=100, description="e.g. 三好学生")
     merit_student: bool = Field(description="True for 三好学生 (counts in helper assessment)")
-    school_year: str = Field(pattern=r"^\d{4}-\d{4}$", description="e.g. 2025-2026")
+    school_year: SchoolYear = Field(description="e.g. 2025-2026")
     awarded_on: date
 
     @classmethod
@@ -297,7 +298,7 @@ class ViolationRecorded(ChildFacts):
     violation_id: UUID
     serious: bool
     occurred_on: date
-    school_year: str = Field(pattern=r"^\d{4}-\d{4}$")
+    school_year: SchoolYear
 
     @classmethod
     def example(cls) -> ViolationRecorded:

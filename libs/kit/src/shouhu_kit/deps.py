@@ -20,9 +20,17 @@ def _uow(request: Request) -> Iterator[UnitOfWork]:
         yield uow
 
 
+def _new_uow(request: Request) -> UnitOfWork:
+    return request.app.state.runtime.uow()  # type: ignore[no-any-return]
+
+
 current_principal = principal_dependency(_secret_of)
 CurrentUser = Annotated[Principal, Depends(current_principal)]
+# An open unit of work for a route that only reads (the request's transaction, never committed).
 Uow = Annotated[UnitOfWork, Depends(_uow)]
+# A unit of work not yet opened, for a route that hands it to a use case: the use case opens it
+# (`with uow:`), commits what it changed and returns a result that the route maps to HTTP.
+NewUow = Annotated[UnitOfWork, Depends(_new_uow)]
 
 
 def scope_filter_text(principal: Principal) -> str | None:

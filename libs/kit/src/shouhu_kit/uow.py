@@ -25,6 +25,8 @@ class UnitOfWork:
         self._session: Session | None = None
 
     def __enter__(self) -> UnitOfWork:
+        if self._session is not None:  # a use case called inside another must take the open one
+            raise RuntimeError("unit of work is already open")
         self._session = self.db.sessions()
         self._session.begin()
         return self

@@ -124,7 +124,35 @@ def test_id_and_phones_are_normalised_and_x_is_accepted(api: Any) -> None:
     )
     child = api.child(t["cA"], id_number=with_x.lower(), father={"phone": "+86 139-0000-0001"})
     assert child["id_number"] == with_x
-    assert child["father"]["phone"] == "13900000001"
+    assert child["father"]["phone"] == "+8613900000001", "stored and returned in E.164"
+
+
+def test_a_grandparent_with_only_a_landline_is_reachable_and_masked_the_chinese_way(api: Any) -> None:
+    t = api.tree()
+    guardian = {"name": "王奶奶", "relation": "祖母", "rating": "好"}
+    r = api.client.post(
+        "/v1/children",
+        headers=api.admin,
+        json={
+            "name": "王小花",
+            "gender": "女",
+            "birth_date": "2016-03-01",
+            "left_behind_type": "父母双方外出",
+            "class_id": t["cA"],
+            "guardian": {**guardian, "phone": "63123456"},
+        },
+    )
+    assert r.status_code == 422
+    [error] = r.json()["errors"]
+    assert (error["field"], error["message"]) == ("guardian.phone", "固定电话须带区号，如 0371-63123456")
+    assert error["message_en"] == "a landline needs its area code, e.g. 0371-63123456"
+
+    child = api.child(t["cA"], guardian={**guardian, "phone": "(0371)6312-3456"})
+    assert child["guardian"]["phone"] == "+8637163123456"
+    assert child["missing_contacts"] == []
+    district = api.client.get(f"/v1/children/{child['id']}", headers=api.auth(Role.DISTRICT_ADMIN, t["dA"]))
+    assert district.json()["guardian"]["phone"] == "0371-****3456"
+    assert district.json()["father"]["phone"] == "139****0001"
 
 
 def test_future_dates_are_refused(api: Any) -> None:
@@ -243,7 +271,7 @@ def test_phones_and_ids_are_masked_for_roles_that_do_not_need_them_and_reads_are
     assert district["guardian"]["phone"] == "138****8000"
     assert district["id_number"] == an_id()
     teacher = api.client.get(url, headers=api.auth(Role.TEACHER, t["sA"])).json()
-    assert teacher["guardian"]["phone"] == "13800138000"
+    assert teacher["guardian"]["phone"] == "+8613800138000", "unmasked: as stored, in E.164"
     assert teacher["id_number"] == an_id()[:6] + "********" + an_id()[-4:]
     db = api.client.app.state.runtime.db
     with db.sessions() as s:

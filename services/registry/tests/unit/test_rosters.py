@@ -272,7 +272,7 @@ def test_export_masks_for_the_role_audits_unmasked_exports_and_re_imports(api: A
     lines = _export(api, t["sA"], api.auth(Role.TEACHER, t["sA"]))
     assert lines[0] == tuple(HEADERS)
     assert len(lines) == 4
-    assert lines[1][phone] == "13900000001"
+    assert lines[1][phone] == "139 0000 0001", "unmasked: written the Chinese national way"
     assert "*" in lines[1][idn]
     assert lines[1][HEADERS.index("班级代码")] == "KA"
     assert lines[1][HEADERS.index("性别")] == "男"

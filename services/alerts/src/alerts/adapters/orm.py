@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shouhu_contracts.terms import TERM_LENGTH
 from shouhu_kit.db import UTCDateTime, prefix_index
 
 
@@ -34,7 +35,7 @@ class TermScoreCopy(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     child_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    term: Mapped[str] = mapped_column(String(11))
+    term: Mapped[str] = mapped_column(String(TERM_LENGTH))
     total_score: Mapped[float] = mapped_column(Float)
     class_rank: Mapped[int] = mapped_column(Integer)
 

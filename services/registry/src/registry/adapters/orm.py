@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shouhu_contracts.terms import TERM_LENGTH
 from shouhu_kit.db import UTCDateTime, prefix_index
 
 
@@ -130,7 +131,7 @@ class TermResultRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"), index=True)
-    term: Mapped[str] = mapped_column(String(11))
+    term: Mapped[str] = mapped_column(String(TERM_LENGTH))
     subjects: Mapped[dict[str, float] | None] = mapped_column(JSON)
     total_score: Mapped[float] = mapped_column(Float)
     class_rank: Mapped[int] = mapped_column(Integer)

@@ -1,20 +1,19 @@
-"""Chinese identity numbers and phones, validated as a Chinese user expects (pure)."""
+"""Chinese resident ID numbers, validated as a Chinese user expects (pure); phones: shouhu_kit.phones."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 
 # GB 11643-1999: 17 digits, then a check character from the weighted sum modulo 11.
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-_ID = re.compile(r"^\d{17}[\dX]$")
-# Mainland mobile numbers: 11 digits starting 13–19 (an optional +86 / 86 prefix is dropped).
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_ID = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII: \d would also take Arabic-Indic digits
 
 
 class InvalidIdentity(ValueError):
-    """A bad ID number or phone; the message is 'Chinese / English'."""
+    """A bad ID number; the message is 'Chinese / English'."""
 
 
 def id_check_char(first17: str) -> str:
@@ -23,8 +22,8 @@ def id_check_char(first17: str) -> str:
 
 
 def normalize_id_number(raw: str) -> str:
-    """Upper-case, strip spaces; then check length, digits, the birth date and the check character."""
-    value = raw.strip().replace(" ", "").upper()
+    """Full-width to ASCII, upper-case, no spaces; then check length, digits, birth date, check character."""
+    value = unicodedata.normalize("NFKC", raw).strip().replace(" ", "").upper()
     if not _ID.match(value):
         raise InvalidIdentity("身份证号应为18位，最后一位可为数字或X / ID number must be 18 characters")
     try:
@@ -48,27 +47,8 @@ def id_gender(id_number: str) -> str:
     return "male" if int(id_number[16]) % 2 else "female"
 
 
-def normalize_mobile(raw: str) -> str:
-    """An 11-digit mainland mobile number, separators and +86 removed."""
-    value = re.sub(r"[\s\-()]", "", raw.strip())
-    if value.startswith("+86"):
-        value = value[3:]
-    elif value.startswith("86") and len(value) == 13:
-        value = value[2:]
-    if not _MOBILE.match(value):
-        raise InvalidIdentity("手机号应为11位大陆手机号码 / must be an 11-digit mainland mobile number")
-    return value
-
-
 def mask_id_number(value: str | None) -> str | None:
     """Keep the region (6) and the last 4: 410102********123X."""
     if not value:
         return value
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
-
-
-def mask_phone(value: str | None) -> str | None:
-    """138****8000."""
-    if not value:
-        return value
-    return value[:3] + "****" + value[-4:] if len(value) >= 8 else "****"

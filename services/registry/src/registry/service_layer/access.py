@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+from sqlalchemy import select
+
 from registry.adapters.orm import AuditRow, ChildRow, OrgUnitRow, path_ids
+from registry.service_layer.read_models import AuditOut
 from shouhu_kit.auth import Principal, Role
-from shouhu_kit.problems import not_found
+from shouhu_kit.problems import invalid_request, not_found
 from shouhu_kit.uow import UnitOfWork
 
 # Phones are needed by those who call the families; ID numbers by those who verify identity.
@@ -46,7 +49,7 @@ def audit(
     detail: str,
     unit_id: uuid.UUID | None = None,
 ) -> None:
-    """Record a sensitive read (committed with the request's unit of work)."""
+    """Record a sensitive read (committed by the use case that reads)."""
     uow.session.add(
         AuditRow(
             at=uow.now(),
@@ -58,3 +61,34 @@ def audit(
             detail=detail,
         )
     )
+
+
+def read_audit_log(
+    *,
+    uow: UnitOfWork,
+    child_id: uuid.UUID | None,
+    unit_id: uuid.UUID | None,
+    limit: int,
+    principal: Principal,
+) -> list[AuditOut]:
+    """The sensitive reads of one child, or the roster exports of one unit, newest first."""
+    if (child_id is None) == (unit_id is None):
+        raise invalid_request(
+            [
+                {
+                    "field": "child_id",
+                    "message": "须且只能指定 child_id 或 unit_id 之一",
+                    "message_en": "give exactly one of child_id and unit_id",
+                }
+            ]
+        )
+    with uow:
+        if child_id is not None:
+            visible_child(uow, child_id, principal)
+            where = AuditRow.child_id == child_id
+        else:
+            assert unit_id is not None
+            visible_unit(uow, unit_id, principal)
+            where = AuditRow.unit_id == unit_id
+        rows = uow.session.scalars(select(AuditRow).where(where).order_by(AuditRow.id.desc()).limit(limit))
+        return [AuditOut.model_validate(r, from_attributes=True) for r in rows]

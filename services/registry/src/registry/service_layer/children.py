@@ -1,4 +1,8 @@
-"""Child archive use cases: register, update (merge patch), transfer, exit, re-enter."""
+"""Child archive use cases: register, update (merge patch), transfer, exit, re-enter.
+
+Each use case opens the unit of work it is given, commits the change with its events, history and
+the audit of the archive it answers with, and returns that archive as the caller may see it.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,8 @@ from registry.adapters.orm import ChildHistoryRow, ChildRow, OrgUnitRow, path_id
 from registry.domain.archive import diff, missing_contacts
 from registry.service_layer.access import visible_child, visible_unit
 from registry.service_layer.commands import ChildIn, ExitIn, ReenterIn, TransferIn
+from registry.service_layer.read_models import ChildOut
+from registry.service_layer.views import child_out, missing_list
 from shouhu_contracts.org import ChildStatus, GuardianshipRating, LeftBehindType, OrgKind
 from shouhu_contracts.registry.v1 import (
     ChildExited,
@@ -138,11 +144,6 @@ def refresh_contact_card(row: ChildRow) -> None:
     row.missing_contacts, row.contact_complete = ",".join(missing), not missing
 
 
-def missing_list(row: ChildRow) -> list[str]:
-    """The contact-card fields the archive lacks."""
-    return [m for m in row.missing_contacts.split(",") if m]
-
-
 def _history(
     uow: UnitOfWork, row: ChildRow, principal: Principal, action: str, changes: list[dict[str, Any]]
 ) -> None:
@@ -190,8 +191,20 @@ def new_child(
     return row, event, changes
 
 
-def register_child(*, uow: UnitOfWork, cmd: ChildIn, principal: Principal) -> ChildRow:
+def _answer(uow: UnitOfWork, row: ChildRow, principal: Principal) -> ChildOut:
+    """The archive as the caller may see it, committed with the change and the audit of this read."""
+    out = child_out(uow, row, principal)
+    uow.commit()
+    return out
+
+
+def register_child(*, uow: UnitOfWork, cmd: ChildIn, principal: Principal) -> ChildOut:
     """Create a child's archive in a class the caller can see (建档)."""
+    with uow:
+        return _answer(uow, _register(uow, cmd, principal), principal)
+
+
+def _register(uow: UnitOfWork, cmd: ChildIn, principal: Principal) -> ChildRow:
     klass = _class_and_school(uow, cmd.class_id, principal, "class_id")
     home = check_archive(uow, cmd, child_id=None)
     row, event, changes = new_child(cmd=cmd, klass=klass, home=home, now=uow.now())
@@ -217,8 +230,15 @@ def _merge(base: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 def update_child(
     *, uow: UnitOfWork, child_id: uuid.UUID, patch: dict[str, Any], if_match: int, principal: Principal
-) -> ChildRow:
+) -> ChildOut:
     """Apply a merge patch to the archive, refusing a stale version (412)."""
+    with uow:
+        return _answer(uow, _update(uow, child_id, patch, if_match, principal), principal)
+
+
+def _update(
+    uow: UnitOfWork, child_id: uuid.UUID, patch: dict[str, Any], if_match: int, principal: Principal
+) -> ChildRow:
     row = visible_child(uow, child_id, principal)
     if row.version != if_match:
         raise Problem(
@@ -275,8 +295,13 @@ def update_child(
 
 def transfer_child(
     *, uow: UnitOfWork, child_id: uuid.UUID, cmd: TransferIn, principal: Principal
-) -> ChildRow:
+) -> ChildOut:
     """Move the child to another class (school, township or district), keeping id and history."""
+    with uow:
+        return _answer(uow, _transfer(uow, child_id, cmd, principal), principal)
+
+
+def _transfer(uow: UnitOfWork, child_id: uuid.UUID, cmd: TransferIn, principal: Principal) -> ChildRow:
     row = visible_child(uow, child_id, principal)
     if row.status != ChildStatus.ACTIVE.value:
         raise _not_active(row)
@@ -323,8 +348,13 @@ def _not_active(row: ChildRow) -> Problem:
     )
 
 
-def exit_child(*, uow: UnitOfWork, child_id: uuid.UUID, cmd: ExitIn, principal: Principal) -> ChildRow:
+def exit_child(*, uow: UnitOfWork, child_id: uuid.UUID, cmd: ExitIn, principal: Principal) -> ChildOut:
     """Take the child out of the programme (退出) or record it left the city (转出)."""
+    with uow:
+        return _answer(uow, _exit(uow, child_id, cmd, principal), principal)
+
+
+def _exit(uow: UnitOfWork, child_id: uuid.UUID, cmd: ExitIn, principal: Principal) -> ChildRow:
     row = visible_child(uow, child_id, principal)
     if row.status != ChildStatus.ACTIVE.value:
         raise _not_active(row)
@@ -362,8 +392,13 @@ def exit_child(*, uow: UnitOfWork, child_id: uuid.UUID, cmd: ExitIn, principal: 
     return row
 
 
-def reenter_child(*, uow: UnitOfWork, child_id: uuid.UUID, cmd: ReenterIn, principal: Principal) -> ChildRow:
+def reenter_child(*, uow: UnitOfWork, child_id: uuid.UUID, cmd: ReenterIn, principal: Principal) -> ChildOut:
     """Bring an exited child back (重新纳入), optionally in a new class or with a new type."""
+    with uow:
+        return _answer(uow, _reenter(uow, child_id, cmd, principal), principal)
+
+
+def _reenter(uow: UnitOfWork, child_id: uuid.UUID, cmd: ReenterIn, principal: Principal) -> ChildRow:
     row = visible_child(uow, child_id, principal)
     if row.status == ChildStatus.ACTIVE.value:
         raise Problem(

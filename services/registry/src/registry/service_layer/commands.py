@@ -7,18 +7,11 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    field_validator,
-)
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-from registry.domain.identity import InvalidIdentity, id_birth_date, normalize_id_number, normalize_mobile
+from registry.domain.identity import InvalidIdentity, id_birth_date, normalize_id_number
 from shouhu_contracts.org import ChildStatus, Gender, GuardianshipRating, LeftBehindType, OrgKind
+from shouhu_kit.phones import PhoneNumber
 
 # Users type Chinese; the API accepts the Chinese label or the English value of each enumeration.
 ZH_LABELS: dict[type[StrEnum], dict[str, str]] = {
@@ -81,21 +74,15 @@ def accept_zh(enum: type[StrEnum]) -> BeforeValidator:
     return BeforeValidator(convert)
 
 
-def _mobile(value: str) -> str:
-    try:
-        return normalize_mobile(value)
-    except InvalidIdentity as exc:
-        raise ValueError(str(exc)) from exc
-
-
 GenderIn = Annotated[Gender, accept_zh(Gender)]
 LeftBehindTypeIn = Annotated[LeftBehindType, accept_zh(LeftBehindType)]
 OrgKindIn = Annotated[OrgKind, accept_zh(OrgKind)]
 RatingIn = Annotated[GuardianshipRating, accept_zh(GuardianshipRating)]
 StatusIn = Annotated[ChildStatus, accept_zh(ChildStatus)]
-Mobile = Annotated[str, AfterValidator(_mobile), Field(description="大陆手机号 / mainland mobile number")]
 # Printable text only: control characters (NUL above all) are refused, PostgreSQL would choke on them.
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+# Longer text may break lines (tab, line feed, carriage return); other control characters are refused.
+MULTILINE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 Text50 = Annotated[str, Field(min_length=1, max_length=50, pattern=PRINTABLE)]
 Text100 = Annotated[str, Field(min_length=1, max_length=100, pattern=PRINTABLE)]
 Text200 = Annotated[str, Field(min_length=1, max_length=200, pattern=PRINTABLE)]
@@ -147,7 +134,7 @@ class ParentIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     name: Text50 | None = Field(default=None, description="姓名 / name")
-    phone: Mobile | None = None
+    phone: PhoneNumber | None = None
     work_city: Text50 | None = Field(default=None, description="务工地 / city of work")
     employer: Text200 | None = Field(default=None, description="工作单位 / employer")
     employer_address: Text200 | None = Field(default=None, description="单位地址 / employer address")
@@ -164,7 +151,7 @@ class GuardianIn(BaseModel):
     age: int | None = Field(default=None, ge=14, le=120, description="年龄 / age")
     occupation: Text50 | None = Field(default=None, description="职业 / occupation")
     health: Text50 | None = Field(default=None, description="健康状况 / health, e.g. 良好、慢性病")
-    phone: Mobile | None = None
+    phone: PhoneNumber | None = None
     address: Text200 | None = Field(default=None, description="住址 / address")
     rating: RatingIn = Field(description="监护情况 / guardianship: good 好, fair 较好, poor 差")
 

@@ -1,4 +1,4 @@
-"""Org tree use cases: create, rename, move."""
+"""Org tree use cases: create, rename, move (each opens its unit of work and commits), and the reads."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from registry.adapters.orm import ChildRow, OrgUnitRow, path_text
 from registry.domain.org import OrgRuleViolation, check_placement
 from registry.service_layer.access import visible_unit
 from registry.service_layer.commands import MoveIn, OrgUnitIn, OrgUnitPatch
+from registry.service_layer.queries import archive_stats as _archive_stats
+from registry.service_layer.read_models import OrgUnitOut
+from registry.service_layer.views import unit_out
 from shouhu_contracts.org import OrgKind
 from shouhu_contracts.registry.v1 import OrgUnitCreated, OrgUnitMoved, OrgUnitRenamed
 from shouhu_kit.auth import Principal
@@ -47,8 +50,15 @@ def _unique_code(uow: UnitOfWork, code: str, *, other_than: uuid.UUID | None = N
         )
 
 
-def create_org_unit(*, uow: UnitOfWork, cmd: OrgUnitIn, principal: Principal) -> OrgUnitRow:
+def create_org_unit(*, uow: UnitOfWork, cmd: OrgUnitIn, principal: Principal) -> OrgUnitOut:
     """Create a unit under a parent the caller can see; codes are unique city-wide."""
+    with uow:
+        out = unit_out(_create(uow=uow, cmd=cmd, principal=principal))
+        uow.commit()
+        return out
+
+
+def _create(*, uow: UnitOfWork, cmd: OrgUnitIn, principal: Principal) -> OrgUnitRow:
     parent = visible_unit(uow, cmd.parent_id, principal) if cmd.parent_id else None
     if parent is None and not principal.sees(None):
         raise Problem(
@@ -88,8 +98,15 @@ def create_org_unit(*, uow: UnitOfWork, cmd: OrgUnitIn, principal: Principal) ->
 
 def rename_org_unit(
     *, uow: UnitOfWork, unit_id: uuid.UUID, cmd: OrgUnitPatch, principal: Principal
-) -> OrgUnitRow:
+) -> OrgUnitOut:
     """Change a unit's name or code."""
+    with uow:
+        out = unit_out(_rename(uow=uow, unit_id=unit_id, cmd=cmd, principal=principal))
+        uow.commit()
+        return out
+
+
+def _rename(*, uow: UnitOfWork, unit_id: uuid.UUID, cmd: OrgUnitPatch, principal: Principal) -> OrgUnitRow:
     row = visible_unit(uow, unit_id, principal)
     if cmd.code is not None and cmd.code != row.code:
         _unique_code(uow, cmd.code, other_than=row.id)
@@ -103,8 +120,15 @@ def rename_org_unit(
     return row
 
 
-def move_org_unit(*, uow: UnitOfWork, unit_id: uuid.UUID, cmd: MoveIn, principal: Principal) -> OrgUnitRow:
+def move_org_unit(*, uow: UnitOfWork, unit_id: uuid.UUID, cmd: MoveIn, principal: Principal) -> OrgUnitOut:
     """Put a unit (and its whole subtree, children included) under another parent."""
+    with uow:
+        out = unit_out(_move(uow=uow, unit_id=unit_id, cmd=cmd, principal=principal))
+        uow.commit()
+        return out
+
+
+def _move(*, uow: UnitOfWork, unit_id: uuid.UUID, cmd: MoveIn, principal: Principal) -> OrgUnitRow:
     row = visible_unit(uow, unit_id, principal)
     parent = visible_unit(uow, cmd.parent_id, principal)
     if parent.path_text.startswith(row.path_text):
@@ -146,3 +170,48 @@ def move_org_unit(*, uow: UnitOfWork, unit_id: uuid.UUID, cmd: MoveIn, principal
     uow.session.refresh(row)
     uow.publish(OrgUnitMoved(unit_id=row.id, old_path=old_path, new_path=row.path, occurred_at=uow.now()))
     return row
+
+
+def get_org_unit(*, uow: UnitOfWork, unit_id: uuid.UUID, principal: Principal) -> OrgUnitOut:
+    """A unit the caller can see."""
+    with uow:
+        return unit_out(visible_unit(uow, unit_id, principal))
+
+
+def list_org_units(*, uow: UnitOfWork, parent_id: uuid.UUID | None, principal: Principal) -> list[OrgUnitOut]:
+    """The units directly under a parent; without one, the caller's own unit (or the cities)."""
+    with uow:
+        if parent_id is not None:
+            visible_unit(uow, parent_id, principal)
+            rows = list(
+                uow.session.scalars(
+                    select(OrgUnitRow).where(OrgUnitRow.parent_id == parent_id).order_by(OrgUnitRow.code)
+                )
+            )
+        elif principal.org_id is not None:
+            rows = [visible_unit(uow, principal.org_id, principal)]
+        else:
+            rows = list(
+                uow.session.scalars(
+                    select(OrgUnitRow).where(OrgUnitRow.parent_id.is_(None)).order_by(OrgUnitRow.code)
+                )
+            )
+        return [unit_out(r) for r in rows]
+
+
+def subtree(*, uow: UnitOfWork, unit_id: uuid.UUID, principal: Principal) -> list[OrgUnitOut]:
+    """The unit and everything below it, top-down."""
+    with uow:
+        unit = visible_unit(uow, unit_id, principal)
+        rows = uow.session.scalars(
+            select(OrgUnitRow)
+            .where(OrgUnitRow.path_text.startswith(unit.path_text))
+            .order_by(OrgUnitRow.path_text)
+        )
+        return [unit_out(r) for r in rows]
+
+
+def archive_stats(*, uow: UnitOfWork, unit_id: uuid.UUID, principal: Principal) -> dict[str, object]:
+    """Archive and contact-card completeness in a unit's subtree."""
+    with uow:
+        return _archive_stats(uow, visible_unit(uow, unit_id, principal))

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
 
 from registry.adapters.orm import ChildRow, OrgUnitRow
 from shouhu_kit.problems import invalid_request
 from shouhu_kit.uow import UnitOfWork
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ChildSort(StrEnum):
@@ -65,13 +69,24 @@ def _encode(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
 
 
-def _decode(cursor: str) -> list[Any]:
+def _decode(cursor: str, column: Any) -> tuple[Any, uuid.UUID]:
+    """The last row's sort value and id; anything a client could have made up answers 422, never 500."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(values, list) or len(values) != 2:
-            raise ValueError
-        return values
-    except ValueError as exc:
+        if not isinstance(values, list) or len(values) != 2 or not all(isinstance(v, str) for v in values):
+            raise ValueError("a cursor is two strings")
+        last_value, last_id = values
+        if _CONTROL.search(last_value):  # PostgreSQL refuses NUL in a bound parameter
+            raise ValueError("control character")
+        if column is ChildRow.birth_date:
+            last_value = date.fromisoformat(last_value)
+        elif column is ChildRow.registered_at:
+            last_value = datetime.fromisoformat(last_value)
+            if last_value.tzinfo is None:  # the column binds aware datetimes only
+                raise ValueError("naive datetime")
+        return last_value, uuid.UUID(last_id)
+    # Base64, UTF-8, JSON, ISO dates and UUIDs fail with a ValueError; '[[[[…' nested deep, a RecursionError.
+    except (ValueError, RecursionError) as exc:
         raise invalid_request(
             [{"field": "cursor", "message": "游标无效", "message_en": "invalid cursor"}]
         ) from exc
@@ -104,15 +119,9 @@ def search_children(uow: UnitOfWork, f: ChildFilter) -> tuple[list[ChildRow], st
         )
     column, desc = _sort_column(f.sort)
     if f.cursor:
-        last_value, last_id = _decode(f.cursor)
-        if column is ChildRow.birth_date:
-            last_value = date.fromisoformat(last_value)
-        elif column is ChildRow.registered_at:
-            from datetime import datetime
-
-            last_value = datetime.fromisoformat(last_value)
+        last_value, last_id = _decode(f.cursor, column)
         key = tuple_(column, ChildRow.id)
-        bound = tuple_(_literal(column, last_value), _literal(ChildRow.id, _uuid(last_id)))
+        bound = tuple_(literal(last_value, type_=column.type), literal(last_id, type_=ChildRow.id.type))
         query = query.where(key < bound if desc else key > bound)
     order = (column.desc(), ChildRow.id.desc()) if desc else (column, ChildRow.id)
     rows = list(uow.session.scalars(query.order_by(*order).limit(f.limit + 1)))
@@ -120,23 +129,6 @@ def search_children(uow: UnitOfWork, f: ChildFilter) -> tuple[list[ChildRow], st
     rows = rows[: f.limit]
     cursor = _encode([getattr(rows[-1], column.key), str(rows[-1].id)]) if more and rows else None
     return rows, cursor
-
-
-def _literal(column: Any, value: Any) -> Any:
-    from sqlalchemy import literal
-
-    return literal(value, type_=column.type)
-
-
-def _uuid(value: str) -> Any:
-    import uuid
-
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise invalid_request(
-            [{"field": "cursor", "message": "游标无效", "message_en": "invalid cursor"}]
-        ) from exc
 
 
 def archive_stats(uow: UnitOfWork, unit: OrgUnitRow) -> dict[str, Any]:

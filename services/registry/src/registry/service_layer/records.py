@@ -2,7 +2,7 @@
 
 The input models (records_commands) check each field on its own (every bad field at once); the use
 cases here then check what needs the clock or several fields (again every failure at once), write the
-row and, for awards and violations, queue the contract event in the same transaction.
+row and, for awards and violations, queue the contract event; each opens its unit of work and commits.
 """
 
 from __future__ import annotations
@@ -11,12 +11,14 @@ import uuid
 from datetime import date
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from registry.adapters.orm import ChildRow, path_ids
 from registry.adapters.records_orm import AwardRow, CounsellingNoteRow, HealthCheckRow, ViolationRow
 from registry.service_layer.access import COUNSELLING_ROLES, audit, visible_child
+from registry.service_layer.read_models import AwardOut, CounsellingNoteOut, HealthCheckOut, ViolationOut
 from registry.service_layer.records_commands import (
     HEALTH_MEASURES,
     AwardIn,
@@ -26,18 +28,13 @@ from registry.service_layer.records_commands import (
     split_blood_pressure,
 )
 from shouhu_contracts.registry.v1 import AwardRecorded, ViolationRecorded
+from shouhu_contracts.terms import first_year, school_year_of
 from shouhu_kit.auth import Principal
 from shouhu_kit.clock import china_today
 from shouhu_kit.problems import Problem, invalid_request
 from shouhu_kit.uow import UnitOfWork
 
 MERIT_STUDENT = "三好学生"  # Merit Student: +10 in the helper assessment (DOMAIN.md §4)
-
-
-def school_year_of(day: date) -> str:
-    """The school year (学年, 1 September to 31 August) a date falls in, e.g. '2025-2026'."""
-    start = day.year if day.month >= 9 else day.year - 1
-    return f"{start}-{start + 1}"
 
 
 def _error(field: str, zh: str, en: str) -> dict[str, str]:
@@ -56,13 +53,24 @@ def _raise(errors: list[dict[str, str]]) -> None:
 
 
 Record = TypeVar("Record", HealthCheckRow, AwardRow, ViolationRow, CounsellingNoteRow)
+Out = TypeVar("Out", bound=BaseModel)
 
 
 def _newest_first(
-    uow: UnitOfWork, model: type[Record], on: InstrumentedAttribute[date], child: ChildRow
-) -> list[Record]:
+    uow: UnitOfWork, model: type[Record], on: InstrumentedAttribute[date], child: ChildRow, out: type[Out]
+) -> list[Out]:
     query = select(model).where(model.child_id == child.id)
-    return list(uow.session.scalars(query.order_by(on.desc(), model.recorded_at.desc())))
+    rows = uow.session.scalars(query.order_by(on.desc(), model.recorded_at.desc()))
+    return [out.model_validate(r, from_attributes=True) for r in rows]
+
+
+def _saved(uow: UnitOfWork, row: Record, out: type[Out]) -> Out:
+    """Write the row and commit it with the events queued before; the record as answered."""
+    uow.session.add(row)
+    uow.session.flush()
+    answer = out.model_validate(row, from_attributes=True)
+    uow.commit()
+    return answer
 
 
 def _facts(uow: UnitOfWork, child: ChildRow) -> dict[str, Any]:
@@ -71,9 +79,17 @@ def _facts(uow: UnitOfWork, child: ChildRow) -> dict[str, Any]:
 
 def record_health_check(
     *, uow: UnitOfWork, child_id: uuid.UUID, cmd: HealthCheckIn, principal: Principal
-) -> HealthCheckRow:
+) -> HealthCheckOut:
     """Record a health check (体检) dated today or earlier, with at least one measure."""
-    child = visible_child(uow, child_id, principal)
+    with uow:
+        return _saved(
+            uow, _health_check(uow, visible_child(uow, child_id, principal), cmd, principal), HealthCheckOut
+        )
+
+
+def _health_check(
+    uow: UnitOfWork, child: ChildRow, cmd: HealthCheckIn, principal: Principal
+) -> HealthCheckRow:
     errors = _future(uow, "checked_on", cmd.checked_on)
     if all(getattr(cmd, name) is None for name in HEALTH_MEASURES):
         errors.append(
@@ -85,7 +101,7 @@ def record_health_check(
         )
     _raise(errors)
     systolic, diastolic = split_blood_pressure(cmd.blood_pressure) if cmd.blood_pressure else (None, None)
-    row = HealthCheckRow(
+    return HealthCheckRow(
         id=uuid.uuid4(),
         child_id=child.id,
         **cmd.model_dump(exclude={"blood_pressure"}),
@@ -94,22 +110,24 @@ def record_health_check(
         recorded_at=uow.now(),
         recorded_by=principal.subject,
     )
-    uow.session.add(row)
-    uow.session.flush()
-    return row
 
 
-def list_health_checks(*, uow: UnitOfWork, child_id: uuid.UUID, principal: Principal) -> list[HealthCheckRow]:
+def list_health_checks(*, uow: UnitOfWork, child_id: uuid.UUID, principal: Principal) -> list[HealthCheckOut]:
     """A child's health checks, newest first."""
-    child = visible_child(uow, child_id, principal)
-    return _newest_first(uow, HealthCheckRow, HealthCheckRow.checked_on, child)
+    with uow:
+        child = visible_child(uow, child_id, principal)
+        return _newest_first(uow, HealthCheckRow, HealthCheckRow.checked_on, child, HealthCheckOut)
 
 
-def record_award(*, uow: UnitOfWork, child_id: uuid.UUID, cmd: AwardIn, principal: Principal) -> AwardRow:
+def record_award(*, uow: UnitOfWork, child_id: uuid.UUID, cmd: AwardIn, principal: Principal) -> AwardOut:
     """Record an award (获奖) and publish AwardRecorded; 三好学生 titles count as Merit Student."""
-    child = visible_child(uow, child_id, principal)
+    with uow:
+        return _saved(uow, _award(uow, visible_child(uow, child_id, principal), cmd, principal), AwardOut)
+
+
+def _award(uow: UnitOfWork, child: ChildRow, cmd: AwardIn, principal: Principal) -> AwardRow:
     errors = _future(uow, "awarded_on", cmd.awarded_on)
-    start = int(cmd.school_year[:4])
+    start = first_year(cmd.school_year)
     # Awards for a year are given within it or in the autumn after; August allows early terms.
     if not date(start, 8, 1) <= cmd.awarded_on <= date(start + 1, 12, 31):
         errors.append(
@@ -127,8 +145,6 @@ def record_award(*, uow: UnitOfWork, child_id: uuid.UUID, cmd: AwardIn, principa
         recorded_at=uow.now(),
         recorded_by=principal.subject,
     )
-    uow.session.add(row)
-    uow.session.flush()
     uow.publish(
         AwardRecorded(
             **_facts(uow, child),
@@ -142,26 +158,38 @@ def record_award(*, uow: UnitOfWork, child_id: uuid.UUID, cmd: AwardIn, principa
     return row
 
 
-def list_awards(*, uow: UnitOfWork, child_id: uuid.UUID, principal: Principal) -> list[AwardRow]:
+def list_awards(*, uow: UnitOfWork, child_id: uuid.UUID, principal: Principal) -> list[AwardOut]:
     """A child's awards, newest first."""
-    child = visible_child(uow, child_id, principal)
-    return _newest_first(uow, AwardRow, AwardRow.awarded_on, child)
+    with uow:
+        child = visible_child(uow, child_id, principal)
+        return _newest_first(uow, AwardRow, AwardRow.awarded_on, child, AwardOut)
 
 
 def record_violation(
     *, uow: UnitOfWork, child_id: uuid.UUID, cmd: ViolationIn, principal: Principal
-) -> ViolationRow:
+) -> ViolationOut:
     """Record a violation (违纪) and publish ViolationRecorded, without its description."""
-    child = visible_child(uow, child_id, principal)
+    with uow:
+        return _saved(
+            uow, _violation(uow, visible_child(uow, child_id, principal), cmd, principal), ViolationOut
+        )
+
+
+def _violation(uow: UnitOfWork, child: ChildRow, cmd: ViolationIn, principal: Principal) -> ViolationRow:
     errors = _future(uow, "occurred_on", cmd.occurred_on)
-    school_year = cmd.school_year or school_year_of(cmd.occurred_on)
-    start = int(school_year[:4])
+    try:
+        school_year = cmd.school_year or school_year_of(cmd.occurred_on)
+    except ValueError:  # a date in no school year the platform keeps (year 441, 9999): not a crash
+        school_year = None
+        errors.append(_error("occurred_on", "日期不在可登记的学年内", "the date lies in no school year"))
+    start = first_year(school_year) if school_year else None
     # A school year runs from September to August; August is allowed for schools that start early.
-    if not date(start, 8, 1) <= cmd.occurred_on <= date(start + 1, 8, 31):
+    if start is not None and not date(start, 8, 1) <= cmd.occurred_on <= date(start + 1, 8, 31):
         errors.append(
             _error("school_year", "发生日期不在所属学年内", "occurred_on is outside this school year")
         )
     _raise(errors)
+    assert school_year is not None
     row = ViolationRow(
         id=uuid.uuid4(),
         child_id=child.id,
@@ -172,8 +200,6 @@ def record_violation(
         recorded_at=uow.now(),
         recorded_by=principal.subject,
     )
-    uow.session.add(row)
-    uow.session.flush()
     uow.publish(
         ViolationRecorded(
             **_facts(uow, child),
@@ -186,10 +212,11 @@ def record_violation(
     return row
 
 
-def list_violations(*, uow: UnitOfWork, child_id: uuid.UUID, principal: Principal) -> list[ViolationRow]:
+def list_violations(*, uow: UnitOfWork, child_id: uuid.UUID, principal: Principal) -> list[ViolationOut]:
     """A child's violations, newest first."""
-    child = visible_child(uow, child_id, principal)
-    return _newest_first(uow, ViolationRow, ViolationRow.occurred_on, child)
+    with uow:
+        child = visible_child(uow, child_id, principal)
+        return _newest_first(uow, ViolationRow, ViolationRow.occurred_on, child, ViolationOut)
 
 
 def require_counsellor(principal: Principal) -> None:
@@ -212,29 +239,30 @@ def require_counsellor(principal: Principal) -> None:
 
 def record_counselling_note(
     *, uow: UnitOfWork, child_id: uuid.UUID, cmd: CounsellingNoteIn, principal: Principal
-) -> CounsellingNoteRow:
+) -> CounsellingNoteOut:
     """Record a counselling note (心理辅导记录); only the counselling roles, never published or logged."""
     require_counsellor(principal)
-    child = visible_child(uow, child_id, principal)
-    _raise(_future(uow, "noted_on", cmd.noted_on))
-    row = CounsellingNoteRow(
-        id=uuid.uuid4(),
-        child_id=child.id,
-        **cmd.model_dump(),
-        recorded_at=uow.now(),
-        recorded_by=principal.subject,
-    )
-    uow.session.add(row)
-    uow.session.flush()
-    return row
+    with uow:
+        child = visible_child(uow, child_id, principal)
+        _raise(_future(uow, "noted_on", cmd.noted_on))
+        row = CounsellingNoteRow(
+            id=uuid.uuid4(),
+            child_id=child.id,
+            **cmd.model_dump(),
+            recorded_at=uow.now(),
+            recorded_by=principal.subject,
+        )
+        return _saved(uow, row, CounsellingNoteOut)
 
 
 def list_counselling_notes(
     *, uow: UnitOfWork, child_id: uuid.UUID, principal: Principal
-) -> list[CounsellingNoteRow]:
-    """A child's counselling notes, newest first; the read is audited in the same transaction."""
+) -> list[CounsellingNoteOut]:
+    """A child's counselling notes, newest first; the audit of this read is committed."""
     require_counsellor(principal)
-    child = visible_child(uow, child_id, principal)
-    rows = _newest_first(uow, CounsellingNoteRow, CounsellingNoteRow.noted_on, child)
-    audit(uow, principal=principal, action="read_counselling", child_id=child.id, detail=str(len(rows)))
-    return rows
+    with uow:
+        child = visible_child(uow, child_id, principal)
+        notes = _newest_first(uow, CounsellingNoteRow, CounsellingNoteRow.noted_on, child, CounsellingNoteOut)
+        audit(uow, principal=principal, action="read_counselling", child_id=child.id, detail=str(len(notes)))
+        uow.commit()
+        return notes

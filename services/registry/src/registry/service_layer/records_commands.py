@@ -10,6 +10,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from registry.service_layer.commands import MULTILINE, PRINTABLE
+from shouhu_contracts.terms import SchoolYear
+
 HEALTH_MEASURES = (  # HealthCheckIn's measures: a check gives at least one
     "height_cm",
     "weight_kg",
@@ -52,15 +55,6 @@ def split_blood_pressure(value: str) -> tuple[int, int]:
     return int(systolic), int(diastolic)
 
 
-def _school_year(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    text = unicodedata.normalize("NFKC", value).strip().removesuffix("学年").strip()
-    if re.fullmatch(r"\d{4}-\d{4}", text) and int(text[5:]) != int(text[:4]) + 1:
-        raise ValueError("学年须为连续两年，如 2025-2026 / must be consecutive years, e.g. 2025-2026")
-    return text
-
-
 def _zh_bool(labels: dict[str, bool]) -> BeforeValidator:
     def convert(value: Any) -> Any:
         return labels.get(value.strip(), value) if isinstance(value, str) else value
@@ -77,11 +71,6 @@ BloodPressure = Annotated[
     str,
     AfterValidator(_blood_pressure),
     Field(max_length=20, description="血压 收缩压/舒张压 mmHg，如 110/70 / systolic/diastolic"),
-]
-SchoolYear = Annotated[
-    str,
-    BeforeValidator(_school_year),
-    Field(pattern=r"^\d{4}-\d{4}$", description="学年，如 2025-2026 / school year"),
 ]
 YesNo = Annotated[bool, _zh_bool({"是": True, "否": False})]
 Seriousness = Annotated[bool, _zh_bool({"是": True, "否": False, "严重": True, "一般": False})]
@@ -101,7 +90,7 @@ class HealthCheckIn(BaseModel):
     lung_capacity_ml: int | None = Field(
         default=None, ge=300, le=8000, description="肺活量（毫升）/ lung capacity, ml"
     )
-    notes: str | None = Field(default=None, max_length=500, description="备注 / notes")
+    notes: str | None = Field(default=None, max_length=500, pattern=MULTILINE, description="备注 / notes")
 
 
 class AwardIn(BaseModel):
@@ -109,7 +98,9 @@ class AwardIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str = Field(min_length=1, max_length=100, description="奖项，如 三好学生、优秀学生干部 / title")
+    title: str = Field(
+        min_length=1, max_length=100, pattern=PRINTABLE, description="奖项，如 三好学生、优秀学生干部 / title"
+    )
     merit_student: YesNo | None = Field(
         default=None,
         description="是否三好学生（计入帮扶考核）；省略时按奖项名称判断 / "
@@ -129,7 +120,10 @@ class ViolationIn(BaseModel):
         description="是否严重违纪（影响帮扶考核）/ serious (counts in the assessment)"
     )
     description: str = Field(
-        min_length=1, max_length=1000, description="经过（仅存档案，不发布）/ what happened, never published"
+        min_length=1,
+        max_length=1000,
+        pattern=MULTILINE,
+        description="经过（仅存档案，不发布）/ what happened, never published",
     )
     school_year: SchoolYear | None = Field(
         default=None, description="所属学年；省略时按发生日期推算 / school year, derived from the date"
@@ -142,6 +136,12 @@ class CounsellingNoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     noted_on: date = Field(description="辅导日期，不晚于今天 / date of the session, not in the future")
-    counsellor: str = Field(min_length=1, max_length=50, description="辅导教师 / counsellor's name")
-    content: str = Field(min_length=1, max_length=2000, description="辅导内容 / what was discussed")
-    follow_up: str | None = Field(default=None, max_length=500, description="后续跟进 / follow-up plan")
+    counsellor: str = Field(
+        min_length=1, max_length=50, pattern=PRINTABLE, description="辅导教师 / counsellor's name"
+    )
+    content: str = Field(
+        min_length=1, max_length=2000, pattern=MULTILINE, description="辅导内容 / what was discussed"
+    )
+    follow_up: str | None = Field(
+        default=None, max_length=500, pattern=MULTILINE, description="后续跟进 / follow-up plan"
+    )

@@ -6,9 +6,10 @@ import uuid
 
 from sqlalchemy import select
 
-from registry.adapters.orm import TermResultRow, path_ids
+from registry.adapters.orm import ChildRow, TermResultRow, path_ids
 from registry.service_layer.access import visible_child
 from registry.service_layer.commands import TermResultIn
+from registry.service_layer.read_models import TermResultOut
 from shouhu_contracts.registry.v1 import TermResultRecorded
 from shouhu_kit.auth import Principal
 from shouhu_kit.problems import invalid_request
@@ -17,9 +18,19 @@ from shouhu_kit.uow import UnitOfWork
 
 def record_term_result(
     *, uow: UnitOfWork, child_id: uuid.UUID, term: str, cmd: TermResultIn, principal: Principal
+) -> tuple[TermResultOut, bool]:
+    """Record (or correct) a term result and commit it with its event; the result and whether it was new."""
+    with uow:
+        row, created = record_in(uow=uow, child=visible_child(uow, child_id, principal), term=term, cmd=cmd)
+        out = TermResultOut.model_validate(row, from_attributes=True)
+        uow.commit()
+        return out, created
+
+
+def record_in(
+    *, uow: UnitOfWork, child: ChildRow, term: str, cmd: TermResultIn
 ) -> tuple[TermResultRow, bool]:
-    """Record (or correct) a term result; returns the row and whether it was new."""
-    child = visible_child(uow, child_id, principal)
+    """Record one result inside an open unit of work (a roster import records many in one)."""
     errors = []
     if cmd.class_size is not None and cmd.class_rank > cmd.class_size:
         errors.append(
@@ -63,3 +74,13 @@ def record_term_result(
         )
     )
     return row, created
+
+
+def list_term_results(*, uow: UnitOfWork, child_id: uuid.UUID, principal: Principal) -> list[TermResultOut]:
+    """A child's term results, in term order."""
+    with uow:
+        visible_child(uow, child_id, principal)
+        rows = uow.session.scalars(
+            select(TermResultRow).where(TermResultRow.child_id == child_id).order_by(TermResultRow.term)
+        )
+        return [TermResultOut.model_validate(r, from_attributes=True) for r in rows]

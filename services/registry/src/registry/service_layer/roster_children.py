@@ -188,7 +188,19 @@ def _register_all(uow: UnitOfWork, candidates: list[_Candidate], principal: Prin
 def import_children(
     *, uow: UnitOfWork, data: bytes, filename: str, unit_id: uuid.UUID, mode: ImportMode, principal: Principal
 ) -> RosterReport:
-    """Register the roster's rows into classes under the unit (建档), one transaction; the caller commits."""
+    """Register the roster's rows into classes under the unit (建档) in one commit; strict mode may refuse."""
+    with uow:
+        report = _import(
+            uow=uow, data=data, filename=filename, unit_id=unit_id, mode=mode, principal=principal
+        )
+        if report.imported:
+            uow.commit()
+        return report
+
+
+def _import(
+    *, uow: UnitOfWork, data: bytes, filename: str, unit_id: uuid.UUID, mode: ImportMode, principal: Principal
+) -> RosterReport:
     unit = visible_unit(uow, unit_id, principal)
     columns = xl.CHILD_COLUMNS
     if unit.kind != OrgKind.CLASS.value:  # above a class, each row names its class

@@ -12,10 +12,9 @@ from sqlalchemy import select
 from registry.adapters import spreadsheets as xl
 from registry.adapters.orm import ChildRow, OrgUnitRow
 from registry.domain.identity import InvalidIdentity, normalize_id_number
-from registry.domain.terms import valid_term
 from registry.service_layer.access import visible_unit
 from registry.service_layer.commands import TermResultIn
-from registry.service_layer.results import record_term_result
+from registry.service_layer.results import record_in
 from registry.service_layer.roster_import import (
     ImportMode,
     RosterReport,
@@ -64,11 +63,8 @@ def _pupil(name: str | None, number: str | None, pupils: Sequence[ChildRow]) -> 
     return row_error("name", text, TERM_HEADERS)
 
 
-def _results_class(*, uow: UnitOfWork, class_id: uuid.UUID, term: str, principal: Principal) -> OrgUnitRow:
-    """The class the results are for: 422 for a term whose years do not follow, or a unit not a class."""
-    if not valid_term(term):
-        zh, en = "学年须为连续两年，如 2025-2026-1", "school years must follow each other, e.g. 2025-2026-1"
-        raise invalid_request([{"field": "term", "message": zh, "message_en": en}])
+def _results_class(*, uow: UnitOfWork, class_id: uuid.UUID, principal: Principal) -> OrgUnitRow:
+    """The class the results are for: 422 for a unit that is not a class."""
     klass = visible_unit(uow, class_id, principal)
     if klass.kind != OrgKind.CLASS.value:
         raise invalid_request(
@@ -105,8 +101,34 @@ def import_term_results(
     mode: ImportMode,
     principal: Principal,
 ) -> RosterReport:
-    """Record (or correct) a class's term results (期末成绩), each row as record_term_result does."""
-    klass = _results_class(uow=uow, class_id=class_id, term=term, principal=principal)
+    """Record (or correct) a class's term results (期末成绩) in one commit; strict mode may refuse."""
+    with uow:
+        report = _import(
+            uow=uow,
+            data=data,
+            filename=filename,
+            class_id=class_id,
+            term=term,
+            mode=mode,
+            principal=principal,
+        )
+        if report.imported:
+            uow.commit()
+        return report
+
+
+def _import(
+    *,
+    uow: UnitOfWork,
+    data: bytes,
+    filename: str,
+    class_id: uuid.UUID,
+    term: str,
+    mode: ImportMode,
+    principal: Principal,
+) -> RosterReport:
+    """Each row recorded as record_term_result records one, inside the import's unit of work."""
+    klass = _results_class(uow=uow, class_id=class_id, principal=principal)
     sheet, where = load_sheet(data=data, filename=filename, columns=xl.TERM_COLUMNS)
     if len(sheet.rows) > 1000:
         raise Problem(
@@ -134,14 +156,12 @@ def import_term_results(
             )
         else:
             try:
-                _, created = record_term_result(
-                    uow=uow, child_id=child.id, term=term, cmd=cmd, principal=principal
-                )
+                _, created = record_in(uow=uow, child=child, term=term, cmd=cmd)
             except Problem as exc:
                 row.fail("rejected", problem_errors(exc, TERM_HEADERS))
                 continue
             done[child.id] = number
             row.extra.update(child_id=str(child.id), created=created)
-    # Strict mode refuses the file: the caller then does not commit, and the recorded rows roll back.
+    # Strict mode refuses the file: nothing is committed, and the recorded rows roll back.
     report.imported = mode is ImportMode.PARTIAL or report.clean
     return report

@@ -11,6 +11,7 @@ from registry.adapters.spreadsheets.sheet import SheetError
 from registry.domain.identity import id_check_char
 
 _NOTE = re.compile(r"[（(][^）)]*[）)]")  # '出生日期（yyyy-mm-dd）' → '出生日期'
+PHONE_NOTE = "11位手机号，或带区号的固定电话，如 0371-63123456"
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class HeaderMap:
 def _parent(who: str, key: str, name: str, phone: str) -> tuple[Column, ...]:
     return (
         Column(f"{who}姓名", f"{key}.name", example=name, note="父母任一方的各列可全部留空"),
-        Column(f"{who}电话", f"{key}.phone", example=phone, note="11位手机号"),
+        Column(f"{who}电话", f"{key}.phone", example=phone, note=PHONE_NOTE),
         Column(f"{who}务工地", f"{key}.work_city", example="广东深圳"),
         Column(f"{who}工作单位", f"{key}.employer"),
         Column(f"{who}单位地址", f"{key}.employer_address"),
@@ -66,7 +67,7 @@ CHILD_COLUMNS: tuple[Column, ...] = (
     Column("监护人年龄", "guardian.age", example="66", note="14–120"),
     Column("监护人职业", "guardian.occupation", example="务农"),
     Column("监护人健康状况", "guardian.health", example="良好", note="如 良好、慢性病"),
-    Column("监护人电话", "guardian.phone", example="13800138000", note="11位手机号"),
+    Column("监护人电话", "guardian.phone", example="13800138000", note=PHONE_NOTE),
     Column("监护人住址", "guardian.address", example="某镇某村3组"),
     Column("监护情况", "guardian.rating", example="好", note="有监护人时必填：好/较好/差"),
 )

@@ -11,15 +11,14 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from registry.adapters import spreadsheets as xl
-from registry.domain.terms import TERM_PATTERN
 from registry.entrypoints.api.roles import CHILD_WRITERS, READERS, RESULT_WRITERS
 from registry.service_layer import roster_children, roster_export, roster_results
 from registry.service_layer.roster_import import ImportMode, RosterReport, report_xlsx
 from shouhu_contracts.org import ChildStatus
+from shouhu_contracts.terms import Term
 from shouhu_kit.auth import Principal, require_role
-from shouhu_kit.deps import CurrentUser, Uow
+from shouhu_kit.deps import CurrentUser, NewUow
 from shouhu_kit.problems import Problem, invalid_request
-from shouhu_kit.uow import UnitOfWork
 
 router = APIRouter(prefix="/v1/rosters", tags=["rosters 花名册"])
 
@@ -76,10 +75,8 @@ def _read(file: UploadFile) -> bytes:
     return data
 
 
-def _answer(uow: UnitOfWork, report: RosterReport, fmt: ReportFormat, name: str) -> Response:
-    """Commit an imported file once; a refused (strict) one answers 422 with the same report."""
-    if report.imported:
-        uow.commit()
+def _answer(report: RosterReport, fmt: ReportFormat, name: str) -> Response:
+    """The report of an imported file; a refused (strict) one answers 422 with the same report."""
     status = 200 if report.imported else 422
     if fmt is ReportFormat.XLSX:
         disposition = attachment(f"导入结果-{name}.xlsx", "import-report.xlsx")
@@ -120,7 +117,7 @@ def _unit(user: Principal, *candidates: uuid.UUID | None) -> uuid.UUID:
 )
 def import_children(
     user: CurrentUser,
-    uow: Uow,
+    uow: NewUow,
     file: Upload,
     unit_id: Annotated[
         uuid.UUID | None,
@@ -141,7 +138,7 @@ def import_children(
         mode=mode or mode_form or ImportMode.PARTIAL,
         principal=user,
     )
-    return _answer(uow, result, report, "花名册")
+    return _answer(result, report, "花名册")
 
 
 @router.get("/children/template", summary="花名册模板 / The roster template (XLSX with 说明, or CSV)")
@@ -165,7 +162,7 @@ def template(
 @router.get("/children/export", summary="导出花名册 / Export a unit's children as XLSX (re-importable)")
 def export(
     user: CurrentUser,
-    uow: Uow,
+    uow: NewUow,
     unit_id: Annotated[uuid.UUID, Query(description="单位（含下级）/ unit, subtree included")],
     status: Annotated[
         ChildStatus | None, Query(description="状态，默认在册 / default active")
@@ -174,7 +171,6 @@ def export(
     """The template's columns; phones and ID numbers masked unless the role needs them (then audited)."""
     require_role(user, READERS)
     body, filename = roster_export.export_children(uow=uow, unit_id=unit_id, status=status, principal=user)
-    uow.commit()  # the audit of an unmasked export
     disposition = attachment(filename, "roster.xlsx")
     return Response(body, media_type=XLSX, headers={"Content-Disposition": disposition})
 
@@ -186,10 +182,10 @@ def export(
 )
 def import_term_results(
     user: CurrentUser,
-    uow: Uow,
+    uow: NewUow,
     file: Upload,
     class_id: Annotated[uuid.UUID, Query(description="班级 / class")],
-    term: Annotated[str, Query(pattern=TERM_PATTERN, description="学期，如 2025-2026-1 / term")],
+    term: Annotated[Term, Query(description="学期，如 2025-2026-1 / term")],
     mode: ModeQuery = None,
     mode_form: ModeForm = None,
     report: ReportQuery = ReportFormat.JSON,
@@ -205,4 +201,4 @@ def import_term_results(
         mode=mode or mode_form or ImportMode.PARTIAL,
         principal=user,
     )
-    return _answer(uow, result, report, f"成绩-{term}")
+    return _answer(result, report, f"成绩-{term}")

@@ -1,15 +1,15 @@
-"""HTTP response bodies (separate from the tables on purpose)."""
+"""What the use cases return and the routes answer (separate from the tables on purpose)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from registry.domain.terms import TERM_PATTERN
 from shouhu_contracts.org import ChildStatus, Gender, GuardianshipRating, LeftBehindType, OrgKind
+from shouhu_contracts.terms import Term
 
 
 class OrgUnitOut(BaseModel):
@@ -90,7 +90,7 @@ class TermResultOut(BaseModel):
     """已登记的期末成绩 / A recorded term result."""
 
     child_id: uuid.UUID
-    term: Annotated[str, Field(pattern=TERM_PATTERN)]
+    term: Term
     subjects: dict[str, float] | None
     total_score: float
     class_rank: int
@@ -103,3 +103,73 @@ class ChildPage(BaseModel):
 
     items: list[ChildOut]
     next_cursor: str | None = Field(description="下一页游标 / pass as `cursor` for the next page")
+
+
+class HealthCheckOut(BaseModel):
+    """体检记录 / A recorded health check."""
+
+    id: uuid.UUID
+    child_id: uuid.UUID
+    checked_on: date
+    height_cm: float | None
+    weight_kg: float | None
+    vision_left: float | None = Field(description="五分记录法 / 5-point scale")
+    vision_right: float | None = Field(description="五分记录法 / 5-point scale")
+    blood_pressure: str | None = Field(description="收缩压/舒张压 mmHg / systolic/diastolic")
+    systolic: int | None
+    diastolic: int | None
+    lung_capacity_ml: int | None
+    notes: str | None
+    recorded_at: datetime
+    recorded_by: str
+
+
+class AwardOut(BaseModel):
+    """获奖记录 / A recorded award."""
+
+    id: uuid.UUID
+    child_id: uuid.UUID
+    title: str
+    merit_student: bool = Field(description="三好学生 / Merit Student")
+    school_year: str
+    awarded_on: date
+    recorded_at: datetime
+    recorded_by: str
+
+
+class ViolationOut(BaseModel):
+    """违纪记录 / A recorded violation."""
+
+    id: uuid.UUID
+    child_id: uuid.UUID
+    occurred_on: date
+    serious: bool
+    description: str
+    school_year: str
+    recorded_at: datetime
+    recorded_by: str
+
+
+class CounsellingNoteOut(BaseModel):
+    """心理辅导记录 / A counselling note."""
+
+    id: uuid.UUID
+    child_id: uuid.UUID
+    noted_on: date
+    counsellor: str
+    content: str
+    follow_up: str | None
+    recorded_at: datetime
+    recorded_by: str
+
+
+class AuditOut(BaseModel):
+    """一次敏感信息读取 / One read of sensitive data."""
+
+    at: datetime
+    actor: str
+    role: str
+    action: str
+    child_id: uuid.UUID | None
+    unit_id: uuid.UUID | None
+    detail: str

@@ -1,17 +1,20 @@
-"""Rendering archives for a caller: masked unless the role needs the value; unmasked reads are audited."""
+"""Archives as a caller may see them: masked unless the role needs the value; unmasked reads are audited.
+
+These run inside a use case's unit of work, which commits the audit rows they add.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from registry.adapters.orm import ChildRow, OrgUnitRow, path_ids
+from registry.adapters.orm import ChildHistoryRow, ChildRow, OrgUnitRow, path_ids
 from registry.domain.archive import CONTACT_LABELS
-from registry.domain.identity import mask_id_number, mask_phone
-from registry.entrypoints.api.schemas import ChildOut, OrgUnitOut
+from registry.domain.identity import mask_id_number
 from registry.service_layer.access import ID_NUMBER_ROLES, PHONE_ROLES, audit
-from registry.service_layer.children import missing_list
+from registry.service_layer.read_models import ChildOut, HistoryEntryOut, OrgUnitOut
 from shouhu_contracts.org import OrgKind
 from shouhu_kit.auth import Principal
+from shouhu_kit.phones import mask_phone
 from shouhu_kit.uow import UnitOfWork
 
 
@@ -26,6 +29,11 @@ def unit_out(row: OrgUnitRow) -> OrgUnitOut:
         path=row.path,
         created_at=row.created_at,
     )
+
+
+def missing_list(row: ChildRow) -> list[str]:
+    """The contact-card fields the archive lacks."""
+    return [m for m in row.missing_contacts.split(",") if m]
 
 
 def _phone(doc: dict[str, Any] | None, show: bool) -> dict[str, Any] | None:
@@ -72,3 +80,15 @@ def child_out(uow: UnitOfWork, row: ChildRow, principal: Principal) -> ChildOut:
         registered_at=row.registered_at,
         updated_at=row.updated_at,
     )
+
+
+def history_out(row: ChildHistoryRow, principal: Principal) -> HistoryEntryOut:
+    """One change to an archive, its phones and ID numbers masked as in the archive itself."""
+    changes = []
+    for c in row.changes:
+        if c["field"].endswith("phone") and principal.role not in PHONE_ROLES:
+            c = {**c, "old": mask_phone(c["old"]), "new": mask_phone(c["new"])}
+        elif c["field"] == "id_number" and principal.role not in ID_NUMBER_ROLES:
+            c = {**c, "old": mask_id_number(c["old"]), "new": mask_id_number(c["new"])}
+        changes.append(c)
+    return HistoryEntryOut(at=row.at, actor=row.actor, action=row.action, changes=changes)
