@@ -14,6 +14,7 @@ from registry.adapters.orm import AuditRow
 from registry.service_layer.access import visible_child, visible_unit
 from shouhu_kit.auth import Role, require_role
 from shouhu_kit.deps import CurrentUser, Uow
+from shouhu_kit.openapi_problems import problem_responses
 from shouhu_kit.problems import invalid_request
 
 router = APIRouter(prefix="/v1/audit", tags=["audit 审计"])
@@ -32,7 +33,12 @@ class AuditOut(BaseModel):
     detail: str
 
 
-@router.get("", response_model=list[AuditOut], summary="敏感信息读取记录 / Who read a child's sensitive data")
+@router.get(
+    "",
+    response_model=list[AuditOut],
+    summary="敏感信息读取记录 / Who read a child's sensitive data",
+    responses=problem_responses(404),
+)
 def audit_log(
     user: CurrentUser,
     uow: Uow,

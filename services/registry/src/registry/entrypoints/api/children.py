@@ -19,6 +19,7 @@ from registry.service_layer.queries import ChildFilter, search_children
 from shouhu_contracts.org import ChildStatus, GuardianshipRating, LeftBehindType
 from shouhu_kit.auth import require_role
 from shouhu_kit.deps import CurrentUser, Uow
+from shouhu_kit.openapi_problems import problem_responses
 from shouhu_kit.problems import Problem, invalid_request
 from shouhu_kit.uow import UnitOfWork
 
@@ -36,7 +37,13 @@ def _respond(uow: UnitOfWork, row: Any, user: Any, response: Response) -> ChildO
     return out
 
 
-@router.post("", status_code=201, response_model=ChildOut, summary="留守儿童建档 / Register a child")
+@router.post(
+    "",
+    status_code=201,
+    response_model=ChildOut,
+    summary="留守儿童建档 / Register a child",
+    responses=problem_responses(404, 409),
+)
 def register_child(body: ChildIn, user: CurrentUser, uow: Uow, response: Response) -> ChildOut:
     require_role(user, CHILD_WRITERS)
     row = children.register_child(uow=uow, cmd=body, principal=user)
@@ -72,6 +79,7 @@ def _version(if_match: str | None) -> int:
     "/{child_id}",
     response_model=ChildOut,
     summary="部分更新档案（JSON Merge Patch，需 If-Match）/ Update an archive (merge patch, If-Match)",
+    responses=problem_responses(409, 412, 428),
 )
 def update_child(
     child_id: uuid.UUID,
@@ -110,7 +118,12 @@ def update_child(
     return _respond(uow, row, user, response)
 
 
-@router.post("/{child_id}/transfer", response_model=ChildOut, summary="转学 / Transfer to another class")
+@router.post(
+    "/{child_id}/transfer",
+    response_model=ChildOut,
+    summary="转学 / Transfer to another class",
+    responses=problem_responses(409),
+)
 def transfer(
     child_id: uuid.UUID, body: TransferIn, user: CurrentUser, uow: Uow, response: Response
 ) -> ChildOut:
@@ -120,7 +133,12 @@ def transfer(
     )
 
 
-@router.post("/{child_id}/exit", response_model=ChildOut, summary="退出或转出 / Exit the programme")
+@router.post(
+    "/{child_id}/exit",
+    response_model=ChildOut,
+    summary="退出或转出 / Exit the programme",
+    responses=problem_responses(409),
+)
 def exit_child(
     child_id: uuid.UUID, body: ExitIn, user: CurrentUser, uow: Uow, response: Response
 ) -> ChildOut:
@@ -130,7 +148,12 @@ def exit_child(
     )
 
 
-@router.post("/{child_id}/reenter", response_model=ChildOut, summary="重新纳入 / Re-enter the programme")
+@router.post(
+    "/{child_id}/reenter",
+    response_model=ChildOut,
+    summary="重新纳入 / Re-enter the programme",
+    responses=problem_responses(409),
+)
 def reenter(
     child_id: uuid.UUID, body: ReenterIn, user: CurrentUser, uow: Uow, response: Response
 ) -> ChildOut:
@@ -171,7 +194,12 @@ def _mask_changes(changes: list[dict[str, Any]], user: Any) -> list[dict[str, An
     return out
 
 
-@router.get("", response_model=ChildPage, summary="查询儿童 / Search children (filters, sort, cursor)")
+@router.get(
+    "",
+    response_model=ChildPage,
+    summary="查询儿童 / Search children (filters, sort, cursor)",
+    responses=problem_responses(404),
+)
 def list_children(
     user: CurrentUser,
     uow: Uow,

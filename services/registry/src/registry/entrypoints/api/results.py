@@ -24,7 +24,10 @@ Term = Annotated[str, Path(pattern=TERM_PATTERN, description="学期，如 2025-
 
 
 @router.put(
-    "/{term}", response_model=TermResultOut, summary="登记或更正期末成绩 / Record or correct a term result"
+    "/{term}",
+    response_model=TermResultOut,
+    summary="登记或更正期末成绩 / Record or correct a term result",
+    responses={201: {"model": TermResultOut, "description": "首次登记 / Recorded for the first time"}},
 )
 def put_term_result(
     child_id: uuid.UUID, term: Term, body: TermResultIn, user: CurrentUser, uow: Uow, response: Response
