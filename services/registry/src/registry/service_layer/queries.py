@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -65,13 +66,21 @@ def _encode(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
 
 
-def _decode(cursor: str) -> list[Any]:
+def _decode(cursor: str, column: Any) -> tuple[Any, uuid.UUID]:
+    """The sort value and id a cursor carries; 422 for anything this API did not hand out."""
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        if not isinstance(values, list) or len(values) != 2:
-            raise ValueError
-        return values
-    except ValueError as exc:
+        if not isinstance(values, list) or len(values) != 2 or not all(isinstance(v, str) for v in values):
+            raise ValueError("a cursor is two strings")
+        if any("\x00" in v for v in values):
+            raise ValueError("no NUL: PostgreSQL refuses it in text")
+        last_value, last_id = values
+        if column is ChildRow.birth_date:
+            return date.fromisoformat(last_value), uuid.UUID(last_id)
+        if column is ChildRow.registered_at:
+            return datetime.fromisoformat(last_value), uuid.UUID(last_id)
+        return last_value, uuid.UUID(last_id)
+    except ValueError as exc:  # binascii, JSON, date and UUID errors are all ValueErrors
         raise invalid_request(
             [{"field": "cursor", "message": "游标无效", "message_en": "invalid cursor"}]
         ) from exc
@@ -104,15 +113,9 @@ def search_children(uow: UnitOfWork, f: ChildFilter) -> tuple[list[ChildRow], st
         )
     column, desc = _sort_column(f.sort)
     if f.cursor:
-        last_value, last_id = _decode(f.cursor)
-        if column is ChildRow.birth_date:
-            last_value = date.fromisoformat(last_value)
-        elif column is ChildRow.registered_at:
-            from datetime import datetime
-
-            last_value = datetime.fromisoformat(last_value)
+        last_value, last_id = _decode(f.cursor, column)
         key = tuple_(column, ChildRow.id)
-        bound = tuple_(_literal(column, last_value), _literal(ChildRow.id, _uuid(last_id)))
+        bound = tuple_(_literal(column, last_value), _literal(ChildRow.id, last_id))
         query = query.where(key < bound if desc else key > bound)
     order = (column.desc(), ChildRow.id.desc()) if desc else (column, ChildRow.id)
     rows = list(uow.session.scalars(query.order_by(*order).limit(f.limit + 1)))
@@ -126,17 +129,6 @@ def _literal(column: Any, value: Any) -> Any:
     from sqlalchemy import literal
 
     return literal(value, type_=column.type)
-
-
-def _uuid(value: str) -> Any:
-    import uuid
-
-    try:
-        return uuid.UUID(value)
-    except ValueError as exc:
-        raise invalid_request(
-            [{"field": "cursor", "message": "游标无效", "message_en": "invalid cursor"}]
-        ) from exc
 
 
 def archive_stats(uow: UnitOfWork, unit: OrgUnitRow) -> dict[str, Any]:

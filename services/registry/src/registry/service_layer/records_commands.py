@@ -81,8 +81,13 @@ BloodPressure = Annotated[
 SchoolYear = Annotated[
     str,
     BeforeValidator(_school_year),
-    Field(pattern=r"^\d{4}-\d{4}$", description="学年，如 2025-2026 / school year"),
+    # Years 1000-2999: a year 0 or 999 would break the school-year arithmetic (date(0, 8, 1)).
+    Field(pattern=r"^[12]\d{3}-[12]\d{3}$", description="学年，如 2025-2026 / school year"),
 ]
+# Free text keeps its line breaks but not NUL: PostgreSQL refuses NUL in text (a 500 the fuzzer found).
+NO_NUL = r"^[^\x00]*$"
+# A floor under record dates: 1000-01-01 made a school year "999-1000" and a 500 (the fuzzer's find).
+RecordDate = Annotated[date, Field(ge=date(1900, 1, 1))]
 YesNo = Annotated[bool, _zh_bool({"是": True, "否": False})]
 Seriousness = Annotated[bool, _zh_bool({"是": True, "否": False, "严重": True, "一般": False})]
 
@@ -92,7 +97,7 @@ class HealthCheckIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    checked_on: date = Field(description="体检日期，不晚于今天 / date of the check, not in the future")
+    checked_on: RecordDate = Field(description="体检日期，不晚于今天 / date of the check, not in the future")
     height_cm: float | None = Field(default=None, ge=50, le=220, description="身高（厘米）/ height, cm")
     weight_kg: float | None = Field(default=None, ge=10, le=150, description="体重（千克）/ weight, kg")
     vision_left: Vision | None = Field(default=None, description="左眼视力 / left eye, 5-point scale")
@@ -101,7 +106,7 @@ class HealthCheckIn(BaseModel):
     lung_capacity_ml: int | None = Field(
         default=None, ge=300, le=8000, description="肺活量（毫升）/ lung capacity, ml"
     )
-    notes: str | None = Field(default=None, max_length=500, description="备注 / notes")
+    notes: str | None = Field(default=None, max_length=500, pattern=NO_NUL, description="备注 / notes")
 
 
 class AwardIn(BaseModel):
@@ -109,14 +114,16 @@ class AwardIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    title: str = Field(min_length=1, max_length=100, description="奖项，如 三好学生、优秀学生干部 / title")
+    title: str = Field(
+        min_length=1, max_length=100, pattern=NO_NUL, description="奖项，如 三好学生、优秀学生干部 / title"
+    )
     merit_student: YesNo | None = Field(
         default=None,
         description="是否三好学生（计入帮扶考核）；省略时按奖项名称判断 / "
         "Merit Student, counted in the helper assessment; derived from the title when omitted",
     )
     school_year: SchoolYear = Field(description="所属学年，如 2025-2026 / school year of the award")
-    awarded_on: date = Field(description="获奖日期，不晚于今天 / date awarded, not in the future")
+    awarded_on: RecordDate = Field(description="获奖日期，不晚于今天 / date awarded, not in the future")
 
 
 class ViolationIn(BaseModel):
@@ -124,12 +131,15 @@ class ViolationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    occurred_on: date = Field(description="发生日期，不晚于今天 / date it happened, not in the future")
+    occurred_on: RecordDate = Field(description="发生日期，不晚于今天 / date it happened, not in the future")
     serious: Seriousness = Field(
         description="是否严重违纪（影响帮扶考核）/ serious (counts in the assessment)"
     )
     description: str = Field(
-        min_length=1, max_length=1000, description="经过（仅存档案，不发布）/ what happened, never published"
+        min_length=1,
+        max_length=1000,
+        pattern=NO_NUL,
+        description="经过（仅存档案，不发布）/ what happened, never published",
     )
     school_year: SchoolYear | None = Field(
         default=None, description="所属学年；省略时按发生日期推算 / school year, derived from the date"
@@ -141,7 +151,13 @@ class CounsellingNoteIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    noted_on: date = Field(description="辅导日期，不晚于今天 / date of the session, not in the future")
-    counsellor: str = Field(min_length=1, max_length=50, description="辅导教师 / counsellor's name")
-    content: str = Field(min_length=1, max_length=2000, description="辅导内容 / what was discussed")
-    follow_up: str | None = Field(default=None, max_length=500, description="后续跟进 / follow-up plan")
+    noted_on: RecordDate = Field(description="辅导日期，不晚于今天 / date of the session, not in the future")
+    counsellor: str = Field(
+        min_length=1, max_length=50, pattern=NO_NUL, description="辅导教师 / counsellor's name"
+    )
+    content: str = Field(
+        min_length=1, max_length=2000, pattern=NO_NUL, description="辅导内容 / what was discussed"
+    )
+    follow_up: str | None = Field(
+        default=None, max_length=500, pattern=NO_NUL, description="后续跟进 / follow-up plan"
+    )
