@@ -21,7 +21,7 @@ stop: ## stop the services started by `make run` (Kafka: make infra-down)
 status: ## which service processes run
 	@bash deploy/local/run.sh status
 
-test: install ## the whole suite: unit, integration (real Kafka + PostgreSQL) and e2e
+test: install ## the whole suite: unit, integration (real Kafka + PostgreSQL), e2e and the API fuzzer
 	$(PYTEST)
 
 test-unit: install ## unit layer only: under a minute, no network
