@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := python3 -m uv
 PYTEST := .venv/bin/pytest
 
-.PHONY: help install run stop status test test-unit test-integration test-e2e lint fmt typecheck \
+.PHONY: help install run stop status test test-unit test-integration test-e2e test-fuzz lint fmt typecheck \
         contracts infra-up infra-down dev-token clean
 
 help: ## this list
@@ -21,7 +21,7 @@ stop: ## stop the services started by `make run` (Kafka: make infra-down)
 status: ## which service processes run
 	@bash deploy/local/run.sh status
 
-test: install ## the whole suite: unit, integration (real Kafka + PostgreSQL) and e2e
+test: install ## the whole suite: unit, integration (real Kafka + PostgreSQL), e2e and the API fuzzer
 	$(PYTEST)
 
 test-unit: install ## unit layer only: under a minute, no network
@@ -32,6 +32,9 @@ test-integration: install ## integration layer on the real broker and database
 
 test-e2e: install ## the platform as processes, end to end
 	$(PYTEST) -m e2e
+
+test-fuzz: install ## schemathesis against each service's OpenAPI, several roles (in-process, ~2 min)
+	$(PYTEST) -m fuzz
 
 lint: install ## ruff (lint and format check), shellcheck when present
 	.venv/bin/ruff check .

@@ -7,15 +7,17 @@ import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shouhu_kit.metrics import Metrics
+from shouhu_kit.openapi_problems import install_problem_openapi
 from shouhu_kit.problem_responses import install_problem_handlers
 from shouhu_kit.problems import Problem
 from shouhu_kit.settings import ServiceSettings
@@ -117,6 +119,13 @@ class _BodyTooLarge(Exception):
     pass
 
 
+class Readiness(BaseModel):
+    """就绪状态 / Readiness: each dependency "ok" or "unavailable: <why>"."""
+
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, str]
+
+
 def create_app(
     *,
     title: str,
@@ -148,6 +157,7 @@ def create_app(
     for k, v in (state or {}).items():
         setattr(app.state, k, v)
     install_problem_handlers(app)
+    install_problem_openapi(app)
     app.add_middleware(_BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(_MetricsMiddleware, metrics=metrics)
 
@@ -155,7 +165,13 @@ def create_app(
     def healthz() -> dict[str, str]:
         return {"status": "ok", "service": settings.service}
 
-    @app.get("/readyz", tags=["ops"], summary="就绪检查 / Readiness (database and Kafka)")
+    @app.get(
+        "/readyz",
+        tags=["ops"],
+        summary="就绪检查 / Readiness (database and Kafka)",
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "未就绪 / Not ready: a dependency is down"}},
+    )
     def readyz() -> JSONResponse:
         checks: dict[str, str] = {}
         for name, check in readiness:
@@ -171,7 +187,13 @@ def create_app(
             {"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503
         )
 
-    @app.get("/metrics", tags=["ops"], summary="Prometheus 指标 / Metrics")
+    @app.get(
+        "/metrics",
+        tags=["ops"],
+        summary="Prometheus 指标 / Metrics",
+        response_class=Response,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     def metrics_endpoint() -> Response:
         return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -16,6 +16,17 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 
 
+def unreadable_body(why: str) -> dict[str, str]:
+    """The field error of a body that cannot be parsed at all (`why`: the framework's own words)."""
+    return {
+        "field": "body",
+        "location": "body",
+        "message": "请求体无法解析（须为 UTF-8 编码的 JSON，或完整的 multipart 表单）",
+        "message_en": f"the body cannot be parsed: {why}",
+        "type": "body_unparsable",
+    }
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Answer every error as problem+json; never leak internals on a 500."""
 
@@ -37,6 +48,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # Only the framework raises a bare 400: a body it cannot read (not UTF-8, broken multipart).
+            # To a client that is one more invalid body, answered as bad JSON is: 422 naming the body.
+            return respond(request, invalid_request([unreadable_body(str(exc.detail))]))
         titles = {
             401: ("未登录或令牌无效", "Not authenticated"),
             403: ("无权访问", "Forbidden"),

@@ -72,6 +72,8 @@ BloodPressure = Annotated[
     AfterValidator(_blood_pressure),
     Field(max_length=20, description="血压 收缩压/舒张压 mmHg，如 110/70 / systolic/diastolic"),
 ]
+# A floor under record dates: 1000-01-01 made a school year "999-1000" and a 500 (the fuzzer's find).
+RecordDate = Annotated[date, Field(ge=date(1900, 1, 1))]
 YesNo = Annotated[bool, _zh_bool({"是": True, "否": False})]
 Seriousness = Annotated[bool, _zh_bool({"是": True, "否": False, "严重": True, "一般": False})]
 
@@ -81,7 +83,7 @@ class HealthCheckIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    checked_on: date = Field(description="体检日期，不晚于今天 / date of the check, not in the future")
+    checked_on: RecordDate = Field(description="体检日期，不晚于今天 / date of the check, not in the future")
     height_cm: float | None = Field(default=None, ge=50, le=220, description="身高（厘米）/ height, cm")
     weight_kg: float | None = Field(default=None, ge=10, le=150, description="体重（千克）/ weight, kg")
     vision_left: Vision | None = Field(default=None, description="左眼视力 / left eye, 5-point scale")
@@ -107,7 +109,7 @@ class AwardIn(BaseModel):
         "Merit Student, counted in the helper assessment; derived from the title when omitted",
     )
     school_year: SchoolYear = Field(description="所属学年，如 2025-2026 / school year of the award")
-    awarded_on: date = Field(description="获奖日期，不晚于今天 / date awarded, not in the future")
+    awarded_on: RecordDate = Field(description="获奖日期，不晚于今天 / date awarded, not in the future")
 
 
 class ViolationIn(BaseModel):
@@ -115,7 +117,7 @@ class ViolationIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    occurred_on: date = Field(description="发生日期，不晚于今天 / date it happened, not in the future")
+    occurred_on: RecordDate = Field(description="发生日期，不晚于今天 / date it happened, not in the future")
     serious: Seriousness = Field(
         description="是否严重违纪（影响帮扶考核）/ serious (counts in the assessment)"
     )
@@ -135,7 +137,7 @@ class CounsellingNoteIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    noted_on: date = Field(description="辅导日期，不晚于今天 / date of the session, not in the future")
+    noted_on: RecordDate = Field(description="辅导日期，不晚于今天 / date of the session, not in the future")
     counsellor: str = Field(
         min_length=1, max_length=50, pattern=PRINTABLE, description="辅导教师 / counsellor's name"
     )

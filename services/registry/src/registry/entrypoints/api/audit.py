@@ -11,12 +11,18 @@ from registry.service_layer.access import read_audit_log
 from registry.service_layer.read_models import AuditOut
 from shouhu_kit.auth import Role, require_role
 from shouhu_kit.deps import CurrentUser, NewUow
+from shouhu_kit.openapi_problems import problem_responses
 
 router = APIRouter(prefix="/v1/audit", tags=["audit 审计"])
 AUDITORS = (Role.CITY_ADMIN, Role.DISTRICT_ADMIN)
 
 
-@router.get("", response_model=list[AuditOut], summary="敏感信息读取记录 / Who read a child's sensitive data")
+@router.get(
+    "",
+    response_model=list[AuditOut],
+    summary="敏感信息读取记录 / Who read a child's sensitive data",
+    responses=problem_responses(404),
+)
 def audit_log(
     user: CurrentUser,
     uow: NewUow,

@@ -16,6 +16,7 @@ from registry.service_layer.read_models import ChildOut, ChildPage, HistoryEntry
 from shouhu_contracts.org import ChildStatus, GuardianshipRating, LeftBehindType
 from shouhu_kit.auth import require_role
 from shouhu_kit.deps import CurrentUser, NewUow
+from shouhu_kit.openapi_problems import problem_responses
 from shouhu_kit.problems import Problem, invalid_request
 
 router = APIRouter(prefix="/v1/children", tags=["children 儿童档案"])
@@ -31,7 +32,13 @@ def _tagged(out: ChildOut, response: Response) -> ChildOut:
     return out
 
 
-@router.post("", status_code=201, response_model=ChildOut, summary="留守儿童建档 / Register a child")
+@router.post(
+    "",
+    status_code=201,
+    response_model=ChildOut,
+    summary="留守儿童建档 / Register a child",
+    responses=problem_responses(404, 409),
+)
 def register_child(body: ChildIn, user: CurrentUser, uow: NewUow, response: Response) -> ChildOut:
     require_role(user, CHILD_WRITERS)
     out = children.register_child(uow=uow, cmd=body, principal=user)
@@ -67,6 +74,7 @@ def _version(if_match: str | None) -> int:
     "/{child_id}",
     response_model=ChildOut,
     summary="部分更新档案（JSON Merge Patch，需 If-Match）/ Update an archive (merge patch, If-Match)",
+    responses=problem_responses(409, 412, 428),
 )
 def update_child(
     child_id: uuid.UUID,
@@ -105,7 +113,12 @@ def update_child(
     return _tagged(out, response)
 
 
-@router.post("/{child_id}/transfer", response_model=ChildOut, summary="转学 / Transfer to another class")
+@router.post(
+    "/{child_id}/transfer",
+    response_model=ChildOut,
+    summary="转学 / Transfer to another class",
+    responses=problem_responses(409),
+)
 def transfer(
     child_id: uuid.UUID, body: TransferIn, user: CurrentUser, uow: NewUow, response: Response
 ) -> ChildOut:
@@ -113,7 +126,12 @@ def transfer(
     return _tagged(children.transfer_child(uow=uow, child_id=child_id, cmd=body, principal=user), response)
 
 
-@router.post("/{child_id}/exit", response_model=ChildOut, summary="退出或转出 / Exit the programme")
+@router.post(
+    "/{child_id}/exit",
+    response_model=ChildOut,
+    summary="退出或转出 / Exit the programme",
+    responses=problem_responses(409),
+)
 def exit_child(
     child_id: uuid.UUID, body: ExitIn, user: CurrentUser, uow: NewUow, response: Response
 ) -> ChildOut:
@@ -121,7 +139,12 @@ def exit_child(
     return _tagged(children.exit_child(uow=uow, child_id=child_id, cmd=body, principal=user), response)
 
 
-@router.post("/{child_id}/reenter", response_model=ChildOut, summary="重新纳入 / Re-enter the programme")
+@router.post(
+    "/{child_id}/reenter",
+    response_model=ChildOut,
+    summary="重新纳入 / Re-enter the programme",
+    responses=problem_responses(409),
+)
 def reenter(
     child_id: uuid.UUID, body: ReenterIn, user: CurrentUser, uow: NewUow, response: Response
 ) -> ChildOut:
@@ -139,7 +162,12 @@ def history(child_id: uuid.UUID, user: CurrentUser, uow: NewUow) -> list[History
     return archive_reads.child_history(uow=uow, child_id=child_id, principal=user)
 
 
-@router.get("", response_model=ChildPage, summary="查询儿童 / Search children (filters, sort, cursor)")
+@router.get(
+    "",
+    response_model=ChildPage,
+    summary="查询儿童 / Search children (filters, sort, cursor)",
+    responses=problem_responses(404),
+)
 def list_children(
     user: CurrentUser,
     uow: NewUow,

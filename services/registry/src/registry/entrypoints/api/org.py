@@ -13,11 +13,18 @@ from registry.service_layer.commands import MoveIn, OrgUnitIn, OrgUnitPatch
 from registry.service_layer.read_models import OrgUnitOut
 from shouhu_kit.auth import require_role
 from shouhu_kit.deps import CurrentUser, NewUow
+from shouhu_kit.openapi_problems import problem_responses
 
 router = APIRouter(prefix="/v1/org-units", tags=["org 组织架构"])
 
 
-@router.post("", status_code=201, response_model=OrgUnitOut, summary="新建组织单元 / Create an org unit")
+@router.post(
+    "",
+    status_code=201,
+    response_model=OrgUnitOut,
+    summary="新建组织单元 / Create an org unit",
+    responses=problem_responses(404, 409),
+)
 def create_org_unit(body: OrgUnitIn, user: CurrentUser, uow: NewUow, response: Response) -> OrgUnitOut:
     require_role(user, ORG_WRITERS)
     out = org.create_org_unit(uow=uow, cmd=body, principal=user)
@@ -31,7 +38,12 @@ def get_org_unit(unit_id: uuid.UUID, user: CurrentUser, uow: NewUow) -> OrgUnitO
     return org.get_org_unit(uow=uow, unit_id=unit_id, principal=user)
 
 
-@router.patch("/{unit_id}", response_model=OrgUnitOut, summary="更名 / Rename an org unit")
+@router.patch(
+    "/{unit_id}",
+    response_model=OrgUnitOut,
+    summary="更名 / Rename an org unit",
+    responses=problem_responses(409),
+)
 def rename_org_unit(unit_id: uuid.UUID, body: OrgUnitPatch, user: CurrentUser, uow: NewUow) -> OrgUnitOut:
     require_role(user, ORG_WRITERS)
     return org.rename_org_unit(uow=uow, unit_id=unit_id, cmd=body, principal=user)
@@ -47,6 +59,7 @@ def move_org_unit(unit_id: uuid.UUID, body: MoveIn, user: CurrentUser, uow: NewU
     "",
     response_model=list[OrgUnitOut],
     summary="下级单位列表 / The units directly under a parent (or the caller's own unit)",
+    responses=problem_responses(404),
 )
 def list_org_units(
     user: CurrentUser,

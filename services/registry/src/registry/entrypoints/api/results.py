@@ -20,7 +20,10 @@ TermPath = Annotated[Term, Path(description="学期，如 2025-2026-1 / term")]
 
 
 @router.put(
-    "/{term}", response_model=TermResultOut, summary="登记或更正期末成绩 / Record or correct a term result"
+    "/{term}",
+    response_model=TermResultOut,
+    summary="登记或更正期末成绩 / Record or correct a term result",
+    responses={201: {"model": TermResultOut, "description": "首次登记 / Recorded for the first time"}},
 )
 def put_term_result(
     child_id: uuid.UUID,

@@ -18,17 +18,24 @@ from shouhu_contracts.org import ChildStatus
 from shouhu_contracts.terms import Term
 from shouhu_kit.auth import Principal, require_role
 from shouhu_kit.deps import CurrentUser, NewUow
+from shouhu_kit.openapi_problems import problem_responses
 from shouhu_kit.problems import Problem, invalid_request
 
 router = APIRouter(prefix="/v1/rosters", tags=["rosters 花名册"])
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_WORKBOOK = {XLSX: {"schema": {"type": "string", "format": "binary"}}}
 _REPORT: dict[int | str, dict[str, Any]] = {
-    200: {"description": "逐行报告 / per-row report (`?report=xlsx`: a workbook)"},
+    200: {
+        "description": "逐行报告 / per-row report (`?report=xlsx`: a workbook)",
+        "content": {"application/json": {"schema": {"type": "object"}}, **_WORKBOOK},
+    },
+    **problem_responses(404),
     413: {"description": "文件超过 20 MB 或 50000 行 / too large"},
     415: {"description": "文件类型不支持 / not CSV or XLSX"},
     422: {
-        "description": "缺少必填列，或 strict 模式下有误的行（附报告）/ missing columns, or strict refusal"
+        "description": "缺少必填列，或 strict 模式下有误的行（附报告）/ missing columns, or strict refusal",
+        "content": _WORKBOOK,  # `?report=xlsx`; else problem+json (declared by the kit)
     },
 }
 
@@ -113,7 +120,8 @@ def _unit(user: Principal, *candidates: uuid.UUID | None) -> uuid.UUID:
 @router.post(
     "/children",
     summary="导入花名册（建档）/ Import a children's roster (CSV or XLSX)",
-    responses=_REPORT,
+    response_class=Response,
+    responses={**_REPORT, **problem_responses(409)},
 )
 def import_children(
     user: CurrentUser,
@@ -141,7 +149,12 @@ def import_children(
     return _answer(result, report, "花名册")
 
 
-@router.get("/children/template", summary="花名册模板 / The roster template (XLSX with 说明, or CSV)")
+@router.get(
+    "/children/template",
+    summary="花名册模板 / The roster template (XLSX with 说明, or CSV)",
+    response_class=Response,
+    responses={200: {"content": {**_WORKBOOK, "text/csv": {"schema": {"type": "string"}}}}},
+)
 def template(
     user: CurrentUser,
     fmt: Annotated[
@@ -159,7 +172,12 @@ def template(
     return Response(body, media_type=media, headers={"Content-Disposition": disposition})
 
 
-@router.get("/children/export", summary="导出花名册 / Export a unit's children as XLSX (re-importable)")
+@router.get(
+    "/children/export",
+    summary="导出花名册 / Export a unit's children as XLSX (re-importable)",
+    response_class=Response,
+    responses={200: {"content": _WORKBOOK}, **problem_responses(404)},
+)
 def export(
     user: CurrentUser,
     uow: NewUow,
@@ -178,6 +196,7 @@ def export(
 @router.post(
     "/term-results",
     summary="导入期末成绩 / Import a class's term results (CSV or XLSX)",
+    response_class=Response,
     responses=_REPORT,
 )
 def import_term_results(

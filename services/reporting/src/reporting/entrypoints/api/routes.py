@@ -13,6 +13,7 @@ from reporting.adapters.orm import OrgUnitView, UnitChildCount
 from reporting.service_layer.counting import UNSEEN
 from shouhu_kit.auth import Principal, Role, require_role
 from shouhu_kit.deps import CurrentUser, Uow
+from shouhu_kit.openapi_problems import problem_responses
 from shouhu_kit.problems import not_found
 from shouhu_kit.uow import UnitOfWork
 
@@ -62,7 +63,10 @@ def children_count(unit_id: uuid.UUID, user: CurrentUser, uow: Uow) -> UnitCount
 
 
 @router.get(
-    "/coverage", response_model=list[UnitCount], summary="下级单位儿童数 / Children per unit under a parent"
+    "/coverage",
+    response_model=list[UnitCount],
+    summary="下级单位儿童数 / Children per unit under a parent",
+    responses=problem_responses(404),
 )
 def coverage(
     user: CurrentUser, uow: Uow, parent_id: Annotated[uuid.UUID, Query(description="上级单位 / parent unit")]
