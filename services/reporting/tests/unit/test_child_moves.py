@@ -26,6 +26,7 @@ from shouhu_contracts.registry.v1 import (
 from shouhu_kit.auth import Principal, Role
 from shouhu_kit.problems import Problem
 from shouhu_kit.uow import UnitOfWork
+from shouhu_testkit.world import interleave
 
 pytestmark = pytest.mark.unit
 
@@ -140,20 +141,6 @@ def test_events_for_children_and_units_never_seen_do_not_crash(world: Any, rep: 
     assert placements[ghost][2] == "active"
     assert rep.count(t["cB"]) == 1
     assert placements[gone][2] == "transferred_out"
-
-
-def interleave(events: list[Any], rng: random.Random) -> list[Any]:
-    """One delivery order Kafka allows: each key's events in order, keys (and topics) mixed."""
-    queues: dict[str, list[Any]] = {}
-    for e in events:
-        queues.setdefault(e.key(), []).append(e)
-    out: list[Any] = []
-    while queues:
-        key = rng.choice(sorted(queues))
-        out.append(queues[key].pop(0))
-        if not queues[key]:
-            del queues[key]
-    return out
 
 
 SCRIPTS: dict[str, list[tuple[Any, ...]]] = {
