@@ -23,8 +23,3 @@ def _uow(request: Request) -> Iterator[UnitOfWork]:
 current_principal = principal_dependency(_secret_of)
 CurrentUser = Annotated[Principal, Depends(current_principal)]
 Uow = Annotated[UnitOfWork, Depends(_uow)]
-
-
-def scope_filter_text(principal: Principal) -> str | None:
-    """The '/id/' fragment a record's path must contain for this caller (None: sees all)."""
-    return None if principal.org_id is None else f"/{principal.org_id}/"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from alerts.adapters.orm import Base
+from alerts.adapters.orm import TREE, Base
 from alerts.config import AlertsSettings
 from alerts.domain.grades import GradeDropPolicy
 from alerts.entrypoints.api.routes import router
@@ -15,7 +15,6 @@ from alerts.service_layer.children import (
     on_child_reentered,
     on_child_transferred,
     on_child_updated,
-    on_org_unit_moved,
 )
 from alerts.service_layer.handlers import TermResultHandler, on_child_registered
 from shouhu_contracts.registry.v1 import (
@@ -23,9 +22,9 @@ from shouhu_contracts.registry.v1 import (
     ChildRegistered,
     ChildTransferred,
     ChildUpdated,
-    OrgUnitMoved,
     TermResultRecorded,
 )
+from shouhu_kit.org.events import org_tree_consumer
 from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
 from shouhu_kit.settings import ServiceSettings
 
@@ -59,9 +58,7 @@ def consumers(settings: ServiceSettings) -> list[ConsumerSpec]:
                 ),
             },
         ),
-        ConsumerSpec(
-            name="org", topics=["registry.org"], handlers={OrgUnitMoved.event_type: on_org_unit_moved}
-        ),
+        org_tree_consumer(TREE),
     ]
 
 

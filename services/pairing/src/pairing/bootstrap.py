@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from pairing.adapters.orm import Base
+from pairing.adapters.orm import TREE, Base
 from pairing.entrypoints.api.routes import router
 from pairing.service_layer.handlers import (
     on_child_exited,
@@ -15,7 +15,6 @@ from pairing.service_layer.handlers import (
     on_child_transferred,
     on_child_updated,
     on_guardian_changed,
-    on_org_unit_moved,
 )
 from shouhu_contracts.registry.v1 import (
     ChildExited,
@@ -24,8 +23,8 @@ from shouhu_contracts.registry.v1 import (
     ChildTransferred,
     ChildUpdated,
     GuardianChanged,
-    OrgUnitMoved,
 )
+from shouhu_kit.org.events import org_tree_consumer
 from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
 from shouhu_kit.settings import ServiceSettings
 
@@ -45,7 +44,7 @@ CONSUMERS = [
             ChildReentered.event_type: on_child_reentered,
         },
     ),
-    ConsumerSpec(name="org", topics=["registry.org"], handlers={OrgUnitMoved.event_type: on_org_unit_moved}),
+    org_tree_consumer(TREE),
 ]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from reporting.adapters.orm import Base
+from reporting.adapters.orm import TREE, Base
 from reporting.entrypoints.api.routes import router
 from reporting.service_layer.handlers import (
     on_child_exited,
@@ -15,17 +15,15 @@ from reporting.service_layer.handlers import (
     on_child_transferred,
     on_child_updated,
 )
-from reporting.service_layer.org import on_org_unit_created, on_org_unit_moved, on_org_unit_renamed
+from reporting.service_layer.org import shift_subtree_counts
 from shouhu_contracts.registry.v1 import (
     ChildExited,
     ChildReentered,
     ChildRegistered,
     ChildTransferred,
     ChildUpdated,
-    OrgUnitCreated,
-    OrgUnitMoved,
-    OrgUnitRenamed,
 )
+from shouhu_kit.org.events import org_tree_consumer
 from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
 from shouhu_kit.settings import ServiceSettings
 
@@ -33,15 +31,7 @@ TITLE = "守护 · 统计服务 / Shouhu reporting"
 METADATA = Base.metadata
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 CONSUMERS = [
-    ConsumerSpec(
-        name="org",
-        topics=["registry.org"],
-        handlers={
-            OrgUnitCreated.event_type: on_org_unit_created,
-            OrgUnitRenamed.event_type: on_org_unit_renamed,
-            OrgUnitMoved.event_type: on_org_unit_moved,
-        },
-    ),
+    org_tree_consumer(TREE, on_move=shift_subtree_counts),
     ConsumerSpec(
         name="children",
         topics=["registry.children"],

@@ -9,10 +9,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from reporting.adapters.orm import OrgUnitView
+from reporting.adapters.orm import TREE
 from reporting.bootstrap import CONSUMERS
 from reporting.entrypoints.api.routes import children_count, coverage
-from reporting.service_layer.counting import UNSEEN, path_text
 from shouhu_contracts.catalogue import EVENT_TYPES
 from shouhu_contracts.org import ChildStatus, LeftBehindType
 from shouhu_contracts.registry.v1 import (
@@ -24,6 +23,8 @@ from shouhu_contracts.registry.v1 import (
     OrgUnitRenamed,
 )
 from shouhu_kit.auth import Principal, Role
+from shouhu_kit.org.paths import encode_path
+from shouhu_kit.org.tree import UNSEEN
 from shouhu_kit.problems import Problem
 from shouhu_kit.uow import UnitOfWork
 from shouhu_testkit.world import interleave
@@ -280,7 +281,7 @@ def test_the_delivery_order_that_once_left_a_child_under_a_township_it_had_left(
 
 def _kinds(rep: Any) -> dict[uuid.UUID, str]:
     with rep.db.sessions() as s:
-        return dict(s.execute(select(OrgUnitView.id, OrgUnitView.kind)).all())
+        return dict(s.execute(select(TREE.table.c.id, TREE.table.c.kind)).all())
 
 
 def test_units_known_only_from_paths_are_hidden_until_created(world: Any, rep: Any) -> None:
@@ -308,7 +309,7 @@ def test_units_known_only_from_paths_are_hidden_until_created(world: Any, rep: A
     with UnitOfWork(db=rep.db, clock=rep.clock, source="/shouhu/reporting") as uow:
         districts = coverage(admin, uow, t["city"])
     assert [(d.unit_id, d.children) for d in districts] == [(t["dA"], 1), (t["dB"], 0)]
-    assert rep.placements()[child][0] == path_text(world.path(t["cA1"]))
+    assert rep.placements()[child][0] == encode_path(world.path(t["cA1"]))
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, String, and_, func, literal, update
+from sqlalchemy import Boolean, ColumnElement, SQLColumnExpression, String, and_, func, literal, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -48,7 +48,7 @@ class InSubtree(FunctionElement[bool]):
     _is_implicitly_boolean = True  # a predicate: SQLite must not get `… = 1` appended
 
 
-def in_subtree(column: ColumnElement[Any], prefix: str) -> ColumnElement[bool]:
+def in_subtree(column: SQLColumnExpression[Any], prefix: str) -> ColumnElement[bool]:
     """The column's path lies in the subtree whose root has this path (the root included)."""
     if not prefix:
         raise ValueError("a path prefix is never empty (the root's is '/')")

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, SQLColumnExpression, false, or_, true
 from sqlalchemy.orm import Session
 
 from shouhu_kit.auth import Principal, Role
@@ -28,7 +28,7 @@ def scope_prefix(session: Session, *, tree: OrgTree, principal: Principal) -> st
 
 
 def scope_filter(
-    session: Session, *, tree: OrgTree, principal: Principal, units: Sequence[ColumnElement[Any]]
+    session: Session, *, tree: OrgTree, principal: Principal, units: Sequence[SQLColumnExpression[Any]]
 ) -> ColumnElement[bool]:
     """Records whose unit (any of `units`, e.g. class or home village) lies in the caller's subtree.
 

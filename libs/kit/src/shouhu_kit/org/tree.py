@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Column, Index, MetaData, Select, String, Table, Uuid, select
+from sqlalchemy import Column, Index, MetaData, Row, Select, String, Table, Uuid, select
 from sqlalchemy.orm import Session
 
 from shouhu_kit.db import insert_on_conflict, prefix_index
@@ -87,6 +87,11 @@ class OrgTree:
             text = self._placeholder(session, path[at], parent=path[at - 1] if at else None, path=text)
         return text
 
+    def unit_of(self, session: Session, path: Sequence[uuid.UUID]) -> uuid.UUID:
+        """The unit a record on this path belongs to (its last), held with every unit above it."""
+        self.hold(session, path)
+        return path[-1]
+
     def _placeholder(
         self, session: Session, unit_id: uuid.UUID, *, parent: uuid.UUID | None, path: str
     ) -> str:
@@ -116,6 +121,6 @@ class OrgTree:
         """The ids of the units whose path starts with `prefix` (a range on the path's index)."""
         return select(self.table.c.id).where(in_subtree(self.table.c.path, prefix))
 
-    def row(self, session: Session, unit_id: uuid.UUID) -> Any:
+    def row(self, session: Session, unit_id: uuid.UUID) -> Row[Any] | None:
         """The unit's row (id, kind, code, name, parent_id, path), or None."""
         return session.execute(select(self.table).where(self.table.c.id == unit_id)).first()

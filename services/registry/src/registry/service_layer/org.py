@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
-from registry.adapters.orm import ChildRow, OrgUnitRow, path_text
+from registry.adapters.orm import ChildRow, OrgUnitRow
 from registry.domain.org import OrgRuleViolation, check_placement
 from registry.service_layer.access import visible_unit
 from registry.service_layer.commands import MoveIn, OrgUnitIn, OrgUnitPatch
 from shouhu_contracts.org import OrgKind
 from shouhu_contracts.registry.v1 import OrgUnitCreated, OrgUnitMoved, OrgUnitRenamed
 from shouhu_kit.auth import Principal
+from shouhu_kit.org.paths import encode_path, extend_path, rewrite_prefix
 from shouhu_kit.problems import Problem
 from shouhu_kit.uow import UnitOfWork
 
@@ -67,7 +68,7 @@ def create_org_unit(*, uow: UnitOfWork, cmd: OrgUnitIn, principal: Principal) ->
         code=cmd.code,
         name=cmd.name,
         parent_id=cmd.parent_id,
-        path_text=path_text(path),
+        path_text=encode_path(path),
         created_at=uow.now(),
     )
     uow.session.add(row)
@@ -122,25 +123,15 @@ def move_org_unit(*, uow: UnitOfWork, unit_id: uuid.UUID, cmd: MoveIn, principal
             ],
         )
     _placement(OrgKind(row.kind), parent)
-    old, new = row.path_text, parent.path_text + f"{row.id}/"
+    old, new = row.path_text, extend_path(parent.path_text, row.id)
     old_path = row.path
-    # One statement per table rewrites every path below the unit: work grows with the subtree.
-    cut = len(old) + 1
-    uow.session.execute(
-        update(OrgUnitRow)
-        .where(OrgUnitRow.path_text.startswith(old))
-        .values(path_text=new + func.substr(OrgUnitRow.path_text, cut))
-    )
-    uow.session.execute(
-        update(ChildRow)
-        .where(ChildRow.org_path_text.startswith(old))
-        .values(org_path_text=new + func.substr(ChildRow.org_path_text, cut))
-    )
-    uow.session.execute(
-        update(ChildRow)
-        .where(ChildRow.home_path_text.startswith(old))
-        .values(home_path_text=new + func.substr(ChildRow.home_path_text, cut))
-    )
+    # One statement per path column rewrites every path below the unit: work grows with the subtree.
+    for table, column in (
+        (OrgUnitRow, OrgUnitRow.path_text),
+        (ChildRow, ChildRow.org_path_text),
+        (ChildRow, ChildRow.home_path_text),
+    ):
+        rewrite_prefix(uow.session, table, column, old=old, new=new)
     row.parent_id = parent.id
     uow.session.flush()
     uow.session.refresh(row)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from registry.adapters.orm import ChildRow, path_ids
+from registry.adapters.orm import ChildRow
 from registry.adapters.records_orm import AwardRow, CounsellingNoteRow, HealthCheckRow, ViolationRow
 from registry.service_layer.access import COUNSELLING_ROLES, audit, visible_child
 from registry.service_layer.records_commands import (
@@ -28,6 +28,7 @@ from registry.service_layer.records_commands import (
 from shouhu_contracts.registry.v1 import AwardRecorded, ViolationRecorded
 from shouhu_kit.auth import Principal
 from shouhu_kit.clock import china_today
+from shouhu_kit.org.paths import decode_path
 from shouhu_kit.problems import Problem, invalid_request
 from shouhu_kit.uow import UnitOfWork
 
@@ -66,7 +67,7 @@ def _newest_first(
 
 
 def _facts(uow: UnitOfWork, child: ChildRow) -> dict[str, Any]:
-    return {"child_id": child.id, "org_path": path_ids(child.org_path_text), "occurred_at": uow.now()}
+    return {"child_id": child.id, "org_path": decode_path(child.org_path_text), "occurred_at": uow.now()}
 
 
 def record_health_check(

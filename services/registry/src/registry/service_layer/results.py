@@ -6,11 +6,12 @@ import uuid
 
 from sqlalchemy import select
 
-from registry.adapters.orm import TermResultRow, path_ids
+from registry.adapters.orm import TermResultRow
 from registry.service_layer.access import visible_child
 from registry.service_layer.commands import TermResultIn
 from shouhu_contracts.registry.v1 import TermResultRecorded
 from shouhu_kit.auth import Principal
+from shouhu_kit.org.paths import decode_path
 from shouhu_kit.problems import invalid_request
 from shouhu_kit.uow import UnitOfWork
 
@@ -58,7 +59,7 @@ def record_term_result(
             class_rank=cmd.class_rank,
             class_size=cmd.class_size,
             subjects=cmd.subjects,
-            org_path=path_ids(child.org_path_text),
+            org_path=decode_path(child.org_path_text),
             recorded_at=row.recorded_at,
         )
     )

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from alerts.adapters.orm import FollowUpTask
+from alerts.adapters.orm import TREE, FollowUpTask
 from shouhu_kit.auth import Role, require_role
-from shouhu_kit.deps import CurrentUser, Uow, scope_filter_text
+from shouhu_kit.deps import CurrentUser, Uow
+from shouhu_kit.org.scope import scope_filter, sees_unit
 from shouhu_kit.problems import not_found
 
 READERS = tuple(r for r in Role if r not in (Role.OPS,))
@@ -49,10 +50,9 @@ def list_tasks(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[TaskOut]:
     require_role(user, READERS)
-    query = select(FollowUpTask)
-    scope = scope_filter_text(user)
-    if scope is not None:
-        query = query.where(FollowUpTask.org_path_text.contains(scope))
+    query = select(FollowUpTask).where(
+        scope_filter(uow.session, tree=TREE, principal=user, units=[FollowUpTask.class_id])
+    )
     if status is not None:
         query = query.where(FollowUpTask.status == status.value)
     if child_id is not None:
@@ -65,7 +65,6 @@ def list_tasks(
 def get_task(task_id: uuid.UUID, user: CurrentUser, uow: Uow) -> TaskOut:
     require_role(user, READERS)
     row = uow.session.get(FollowUpTask, task_id)
-    scope = scope_filter_text(user)
-    if row is None or (scope is not None and scope not in row.org_path_text):
+    if row is None or not sees_unit(uow.session, tree=TREE, principal=user, unit_id=row.class_id):
         raise not_found("跟进任务", "Task")
     return TaskOut.model_validate(row, from_attributes=True)

@@ -10,10 +10,11 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 from sqlalchemy import select
 
-from pairing.adapters.orm import ChildToPair
+from pairing.adapters.orm import TREE, ChildToPair
 from pairing.service_layer.handlers import ACTIVE
 from shouhu_kit.auth import Role, require_role
-from shouhu_kit.deps import CurrentUser, Uow, scope_filter_text
+from shouhu_kit.deps import CurrentUser, Uow
+from shouhu_kit.org.scope import scope_filter
 
 READERS = tuple(r for r in Role if r not in (Role.OPS, Role.HELPER))
 router = APIRouter(prefix="/v1", tags=["pairing"])
@@ -33,16 +34,14 @@ class ChildToPairOut(BaseModel):
 @router.get(
     "/children/unpaired",
     response_model=list[ChildToPairOut],
-    summary="待结对儿童（三个优先排序）/ Children waiting for a helper, most urgent first",
+    summary="待结对儿童（优先结对排序）/ Children waiting for a helper, neediest first",
 )
 def list_unpaired(
     user: CurrentUser, uow: Uow, limit: Annotated[int, Query(ge=1, le=500)] = 100
 ) -> list[ChildToPairOut]:
     require_role(user, READERS)
-    query = select(ChildToPair).where(ChildToPair.status == ACTIVE, ChildToPair.paired.is_(False))
-    scope = scope_filter_text(user)
-    if scope is not None:
-        query = query.where(ChildToPair.org_path_text.contains(scope))
+    scope = scope_filter(uow.session, tree=TREE, principal=user, units=[ChildToPair.class_id])
+    query = select(ChildToPair).where(ChildToPair.status == ACTIVE, ChildToPair.paired.is_(False), scope)
     rows = uow.session.scalars(
         query.order_by(ChildToPair.priority.desc(), ChildToPair.registered_at, ChildToPair.id).limit(limit)
     ).all()

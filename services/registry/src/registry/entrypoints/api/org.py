@@ -17,6 +17,7 @@ from registry.service_layer.access import visible_unit
 from registry.service_layer.commands import MoveIn, OrgUnitIn, OrgUnitPatch
 from shouhu_kit.auth import require_role
 from shouhu_kit.deps import CurrentUser, Uow
+from shouhu_kit.org.paths import in_subtree
 
 router = APIRouter(prefix="/v1/org-units", tags=["org 组织架构"])
 
@@ -89,7 +90,7 @@ def subtree(unit_id: uuid.UUID, user: CurrentUser, uow: Uow) -> list[OrgUnitOut]
     unit = visible_unit(uow, unit_id, user)
     rows = uow.session.scalars(
         select(OrgUnitRow)
-        .where(OrgUnitRow.path_text.startswith(unit.path_text))
+        .where(in_subtree(OrgUnitRow.path_text, unit.path_text))
         .order_by(OrgUnitRow.path_text)
     )
     return [unit_out(r) for r in rows]

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
-from reporting.adapters.orm import OrgUnitView, UnitChildCount
-from reporting.service_layer.counting import UNSEEN
+from reporting.adapters.orm import TREE, UnitChildCount
 from shouhu_kit.auth import Principal, Role, require_role
 from shouhu_kit.deps import CurrentUser, Uow
+from shouhu_kit.org.paths import decode_path
+from shouhu_kit.org.tree import UNSEEN
 from shouhu_kit.problems import not_found
 from shouhu_kit.uow import UnitOfWork
 
@@ -36,19 +37,15 @@ class UnitCount(BaseModel):
     children: int
 
 
-def _visible(uow: UnitOfWork, unit_id: uuid.UUID, user: Principal) -> OrgUnitView:
-    unit = uow.session.get(OrgUnitView, unit_id)
+def _visible(uow: UnitOfWork, unit_id: uuid.UUID, user: Principal) -> Row[Any]:
+    unit = TREE.row(uow.session, unit_id)
     # A placeholder (kind UNSEEN) is a unit whose creation event has not arrived: not shown yet.
-    if (
-        unit is None
-        or unit.kind == UNSEEN
-        or (user.org_id is not None and f"/{user.org_id}/" not in unit.path_text)
-    ):
+    if unit is None or unit.kind == UNSEEN or not user.sees(decode_path(unit.path)):
         raise not_found("组织单元", "Org unit")
     return unit
 
 
-def _count(uow: UnitOfWork, unit: OrgUnitView) -> UnitCount:
+def _count(uow: UnitOfWork, unit: Row[Any]) -> UnitCount:
     n = uow.session.scalar(select(UnitChildCount.children).where(UnitChildCount.unit_id == unit.id))
     return UnitCount(unit_id=unit.id, kind=unit.kind, code=unit.code, name=unit.name, children=n or 0)
 
@@ -69,9 +66,8 @@ def coverage(
 ) -> list[UnitCount]:
     require_role(user, READERS)
     _visible(uow, parent_id, user)
-    units = uow.session.scalars(
-        select(OrgUnitView)
-        .where(OrgUnitView.parent_id == parent_id, OrgUnitView.kind != UNSEEN)
-        .order_by(OrgUnitView.code)
+    t = TREE.table
+    units = uow.session.execute(
+        select(t).where(t.c.parent_id == parent_id, t.c.kind != UNSEEN).order_by(t.c.code)
     ).all()
     return [_count(uow, u) for u in units]
