@@ -159,6 +159,7 @@ def _place(copy: Service, world: World) -> dict[str, uuid.UUID]:
         (Role.SCHOOL_ADMIN, "sA1", {"cA1"}),
         (Role.TEACHER, "cB", {"cB"}),
         (Role.DISTRICT_ADMIN, "unknown", set()),
+        (Role.TEACHER, None, set()),  # no unit and not the admin: nothing
     ],
 )
 def test_scope_filter_sees_the_callers_subtree_as_the_tree_knows_it(

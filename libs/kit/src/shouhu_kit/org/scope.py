@@ -22,8 +22,10 @@ from shouhu_kit.org.tree import OrgTree
 
 def scope_prefix(session: Session, *, tree: OrgTree, principal: Principal) -> str | None:
     """The path whose subtree the caller sees; None for the admin, '' when the tree lacks their unit."""
-    if principal.role is Role.ADMIN or principal.org_id is None:
+    if principal.role is Role.ADMIN:
         return None
+    if principal.org_id is None:  # only the admin's token may lack a unit (auth.decode_token)
+        return ""
     return tree.path_of(session, principal.org_id) or ""
 
 
