@@ -66,13 +66,14 @@ def test_in_subtree_is_the_root_and_everything_below_it_only(paths: tuple[Databa
         assert _matching(s, table, encode_path([C])) == set()
 
 
-def test_in_subtree_reads_like_wildcards_and_case_as_they_are(paths: tuple[Database, Table]) -> None:
+def test_in_subtree_reads_wildcards_quotes_and_case_as_they_are(paths: tuple[Database, Table]) -> None:
     db, table = paths
-    _fill(db, table, ["/x%/", "/x%/y/", "/xy/", "/x_/", "/xa/", "/X%/", "/x\\/"])
+    _fill(db, table, ["/x%/", "/x%/y/", "/xy/", "/x_/", "/xa/", "/X%/", "/x\\/", "/x'/", "/x'/y/"])
     with db.sessions() as s:
         assert _matching(s, table, "/x%/") == {"/x%/", "/x%/y/"}
         assert _matching(s, table, "/x_/") == {"/x_/"}
         assert _matching(s, table, "/x\\/") == {"/x\\/"}
+        assert _matching(s, table, "/x'/") == {"/x'/", "/x'/y/"}  # written into the SQL, quoted
 
 
 def test_rewrite_prefix_moves_the_subtree_and_nothing_else(paths: tuple[Database, Table]) -> None:

@@ -25,6 +25,12 @@ class PathColumn:
     unit: str
     path_index: str
     nullable: bool = False
+    unit_index: tuple[str, tuple[str, ...]] | None = None  # name and columns; default: the unit alone
+
+    def index_on(self, table: str) -> tuple[str, list[str]]:
+        """The name and columns of the unit column's index."""
+        name, columns = self.unit_index or (f"ix_{table}_{self.unit}", (self.unit,))
+        return name, list(columns)
 
 
 def replace_paths(*, table: str, columns: Sequence[PathColumn]) -> None:
@@ -37,7 +43,7 @@ def replace_paths(*, table: str, columns: Sequence[PathColumn]) -> None:
         for c in columns:
             batch_op.alter_column(c.unit, existing_type=sa.Uuid(), nullable=c.nullable)
             batch_op.drop_index(c.path_index, postgresql_ops={c.path: "text_pattern_ops"})
-            batch_op.create_index(f"ix_{table}_{c.unit}", [c.unit], unique=False)
+            batch_op.create_index(*c.index_on(table), unique=False)
             batch_op.drop_column(c.path)
 
 
@@ -50,7 +56,7 @@ def restore_paths(*, table: str, columns: Sequence[PathColumn]) -> None:
     with op.batch_alter_table(table, schema=None) as batch_op:
         for c in columns:
             batch_op.alter_column(c.path, existing_type=sa.VARCHAR(length=800), nullable=c.nullable)
-            batch_op.drop_index(f"ix_{table}_{c.unit}")
+            batch_op.drop_index(c.index_on(table)[0])
             batch_op.create_index(
                 c.path_index, [c.path], unique=False, postgresql_ops={c.path: "text_pattern_ops"}
             )

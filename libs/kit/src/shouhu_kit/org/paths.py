@@ -10,7 +10,17 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, SQLColumnExpression, String, and_, func, literal, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    SQLColumnExpression,
+    String,
+    and_,
+    bindparam,
+    func,
+    literal,
+    update,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -54,7 +64,10 @@ def in_subtree(column: SQLColumnExpression[Any], prefix: str) -> ColumnElement[b
         raise ValueError("a path prefix is never empty (the root's is '/')")
     pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     above = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the first string after every one with the prefix
-    return InSubtree(column, literal(pattern, String()), literal(prefix, String()), literal(above, String()))
+    # Written into the SQL at execution (the compiled form stays cached): a server-side prepared
+    # statement's generic plan cannot see a parameter's prefix, so it would scan instead.
+    low, high, like = (bindparam(None, v, String(), literal_execute=True) for v in (prefix, above, pattern))
+    return InSubtree(column, like, low, high)
 
 
 @compiles(InSubtree)
