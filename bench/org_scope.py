@@ -177,6 +177,9 @@ def load(engine: Engine, city: City, n: int, rng: random.Random) -> None:
         raw.close()
     for index in TASK_INDEXES:
         index.create(engine)
+    if engine.dialect.name == "postgresql":  # as the kit does for the tree's path (OrgTree.attach)
+        with engine.begin() as conn:
+            conn.execute(text("ALTER TABLE tasks ALTER COLUMN path SET STATISTICS 1000"))
     # Statistics, and on PostgreSQL the visibility map a table gets from autovacuum in service.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))

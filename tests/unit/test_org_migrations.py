@@ -21,6 +21,9 @@ from shouhu_testkit.world import World
 pytestmark = pytest.mark.unit
 BEFORE = {"pairing": "6297629839f3", "alerts": "a2663f26c681", "reporting": "0468c31d36ae"}
 AT = datetime(2026, 9, 1, tzinfo=UTC)
+ATTRIBUTE = (
+    "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'org_tree'::regclass AND attname = 'path'"
+)
 
 
 def _insert(conn: sa.Connection, table: str, rows: list[dict[str, Any]]) -> None:
@@ -112,6 +115,9 @@ def test_records_keep_their_place_up_and_down(old: tuple[str, Database]) -> None
         assert tree.path_of(s, t["cA1"]) == encode_path(world.path(t["cA1"]))
         assert tree.path_of(s, t["dA"]) == encode_path(world.path(t["dA"]))
         kind = s.scalar(sa.select(tree.table.c.kind).where(tree.table.c.id == t["sA1"]))
+    if db.engine.dialect.name == "postgresql":  # as OrgTree.attach gives create_all
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql(ATTRIBUTE).scalar() == 1000
     # Pairing and alerts never kept the tree: the units their paths name are placeholders until
     # their events come; reporting's view of the tree came over whole.
     assert kind == ("school" if service == "reporting" else UNSEEN)

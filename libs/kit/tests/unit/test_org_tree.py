@@ -192,6 +192,20 @@ def test_scope_follows_a_move_without_touching_the_records(
         assert set(s.scalars(select(copy.records.c.id).where(where))) == {records["cA1"], records["cB"]}
 
 
+ATTRIBUTE = (
+    "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'org_tree'::regclass AND attname = 'path'"
+)
+
+
+@pytest.mark.integration
+def test_postgresql_keeps_finer_statistics_of_the_tree_paths(pg_url: str) -> None:
+    """A prefix's share of the tree must be estimated well, or lists read a city's rows in order."""
+    copy = Service(pg_url)
+    with copy.db.engine.connect() as conn:
+        assert conn.exec_driver_sql(ATTRIBUTE).scalar() == 1000
+    copy.db.dispose()
+
+
 def test_the_consumer_reads_the_org_topic_for_every_event_it_handles() -> None:
     spec = org_tree_consumer(OrgTree.attach(MetaData()))
     assert spec.topics == [OrgUnitCreated.topic]

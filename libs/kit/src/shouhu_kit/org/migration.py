@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from shouhu_kit.org.paths import decode_path, encode_path
-from shouhu_kit.org.tree import TABLE, UNSEEN
+from shouhu_kit.org.tree import PATH_STATISTICS, TABLE, UNSEEN
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,8 @@ def create_tree_table() -> None:
         batch_op.create_index(
             "ix_org_tree_path_prefix", ["path"], unique=False, postgresql_ops={"path": "text_pattern_ops"}
         )
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(PATH_STATISTICS)
 
 
 def drop_tree_table() -> None:

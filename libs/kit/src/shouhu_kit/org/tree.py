@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Column, Index, MetaData, Row, Select, String, Table, Uuid, select
+from sqlalchemy import Column, Connection, Index, MetaData, Row, Select, String, Table, Uuid, event, select
 from sqlalchemy.orm import Session
 
 from shouhu_kit.db import insert_on_conflict, prefix_index
@@ -22,6 +22,16 @@ UNSEEN = ""  # the kind of a unit known only from a path, until its creation eve
 TABLE = "org_tree"  # not org_units: that is the registry's own table, the tree's source of truth
 
 Lock = Literal["share", "update"]
+# PostgreSQL estimates a prefix's share of the tree from the path's histogram; its default 100
+# buckets cannot tell a school's 41 units from a township's 300, and an overestimate makes the
+# planner read a whole city's rows in list order (bench/org_scope.py: 290 ms instead of 5).
+PATH_STATISTICS = f"ALTER TABLE {TABLE} ALTER COLUMN path SET STATISTICS 1000"
+
+
+def _finer_path_statistics(_table: Table, connection: Connection, **_: Any) -> None:
+    """After create_all (migrations run PATH_STATISTICS themselves)."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(PATH_STATISTICS)
 
 
 @dataclass(frozen=True)
@@ -53,6 +63,7 @@ class OrgTree:
             Index("ix_org_tree_parent_id", "parent_id"),
             prefix_index("ix_org_tree_path_prefix", "path"),
         )
+        event.listen(table, "after_create", _finer_path_statistics)
         return cls(table)
 
     def path_of(self, session: Session, unit_id: uuid.UUID, *, lock: Lock | None = None) -> str | None:
