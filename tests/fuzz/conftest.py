@@ -155,8 +155,7 @@ def _wiring(service: str) -> tuple[Any, type[ServiceSettings]]:
 def _consumers(service: str, settings: ServiceSettings) -> Sequence[ConsumerSpec]:
     """What the service's worker consumes (alerts builds its specs from its settings)."""
     boot, _ = _wiring(service)
-    made = getattr(boot, "consumers", None)
-    return made(settings) if made is not None else boot.CONSUMERS  # type: ignore[no-any-return]
+    return boot.SERVICE.consumers(settings)  # type: ignore[no-any-return]
 
 
 def _strings(parameters: Any) -> Iterator[str]:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     inspect,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -190,3 +191,9 @@ def new_session(db: Database) -> Session:
 def prefix_index(name: str, column: str) -> Index:
     """A B-tree index serving `LIKE 'prefix%'` (subtree queries on org paths) on PostgreSQL, any collation."""
     return Index(name, column, postgresql_ops={column: "text_pattern_ops"})
+
+
+def insert_on_conflict(session: Session, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """The session's dialect's INSERT, which has ON CONFLICT (upserts, holding a row once)."""
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)

@@ -25,7 +25,8 @@ class SchemaOutOfDate(RuntimeError):
 KIT_VERSIONS = Path(__file__).resolve().parent / "kit_migrations"
 
 
-def _config(script_location: Path, connection: Connection, metadata: MetaData) -> Config:
+def alembic_config(script_location: Path, connection: Connection, metadata: MetaData) -> Config:
+    """Alembic's configuration of a service's history (its own versions and the kit's) on a connection."""
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
     cfg.set_main_option("path_separator", "os")
@@ -49,7 +50,7 @@ def upgrade(engine: Engine, metadata: MetaData, script_location: Path) -> None:
                 "the database has tables but no migration history (made before migrations existed); "
                 "for the local run remove .local/run/data (make clean), elsewhere stamp or rebuild it"
             )
-        command.upgrade(_config(script_location, conn, metadata), "heads")
+        command.upgrade(alembic_config(script_location, conn, metadata), "heads")
 
 
 def pending_changes(engine: Engine, metadata: MetaData) -> list[Any]:
@@ -61,7 +62,7 @@ def pending_changes(engine: Engine, metadata: MetaData) -> list[Any]:
 def revision(engine: Engine, metadata: MetaData, script_location: Path, message: str, *, branch: str) -> None:
     """Autogenerate the next revision of a branch (a service's name, or "kit") against a database at head."""
     with engine.begin() as conn:
-        cfg = _config(script_location, conn, metadata)
+        cfg = alembic_config(script_location, conn, metadata)
         command.revision(cfg, message=message, autogenerate=True, head=f"{branch}@head")
 
 

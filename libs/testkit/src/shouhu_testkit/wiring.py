@@ -135,8 +135,8 @@ def harness_factory(build: Any) -> Any:
     """A fixture body: yields a function making harnesses on fresh databases, disposed afterwards."""
     made: list[Any] = []
 
-    def new() -> Any:
-        made.append(build())
+    def new(**options: Any) -> Any:
+        made.append(build(**options))
         return made[-1]
 
     yield new

@@ -329,3 +329,17 @@ class World:
             elif op == "result":
                 term = rng.choice(["2025-2026-1", "2025-2026-2", "2026-2027-1"])
                 self.result(child, term, rng.choice([300.0, 200.0]), rng.choice([3, 20]))
+
+
+def interleave(events: list[EventData], rng: random.Random) -> list[EventData]:
+    """One delivery order Kafka allows: each key's events in order, keys (and topics) mixed."""
+    queues: dict[str, list[EventData]] = {}
+    for e in events:
+        queues.setdefault(e.key(), []).append(e)
+    out: list[EventData] = []
+    while queues:
+        key = rng.choice(sorted(queues))
+        out.append(queues[key].pop(0))
+        if not queues[key]:
+            del queues[key]
+    return out

@@ -5,31 +5,26 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from alerts.adapters.orm import Base
+from alerts.adapters.orm import TREE, Base
 from alerts.config import AlertsSettings
 from alerts.domain.grades import GradeDropPolicy
 from alerts.entrypoints.api.routes import router
-from alerts.service_layer.children import (
-    on_child_reentered,
-    on_child_transferred,
-    on_child_updated,
-    on_org_unit_moved,
-)
+from alerts.service_layer.children import on_child_reentered, on_child_transferred, on_child_updated
 from alerts.service_layer.handlers import TermResultHandler, on_child_registered
 from shouhu_contracts.registry.v1 import (
     ChildReentered,
     ChildRegistered,
     ChildTransferred,
     ChildUpdated,
-    OrgUnitMoved,
     TermResultRecorded,
 )
+from shouhu_kit.org.events import org_tree_consumer
 from shouhu_kit.runtime import ConsumerSpec
 from shouhu_kit.service import ServiceDefinition
 
 
 def consumers(settings: AlertsSettings) -> list[ConsumerSpec]:
-    """What the alerts worker consumes (the children consumer first)."""
+    """What the alerts worker consumes (the children consumer first), and the kit's org tree copy."""
     policy = GradeDropPolicy(
         rank_places=settings.grade_drop_rank_places, total_share=settings.grade_drop_total_share
     )
@@ -47,9 +42,7 @@ def consumers(settings: AlertsSettings) -> list[ConsumerSpec]:
                 ),
             },
         ),
-        ConsumerSpec(
-            name="org", topics=["registry.org"], handlers={OrgUnitMoved.event_type: on_org_unit_moved}
-        ),
+        org_tree_consumer(TREE),
     ]
 
 

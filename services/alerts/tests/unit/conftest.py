@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from alerts.adapters.orm import Base, ChildCopy, FollowUpTask
+from alerts.adapters.orm import TREE, Base, ChildCopy, FollowUpTask
 from alerts.bootstrap import consumers
 from alerts.config import AlertsSettings
 from shouhu_kit.db import Database
@@ -27,16 +27,18 @@ class Alerts(ConsumerHarness):
         db.create_schema()
         super().__init__(db=db, specs=specs, source="/shouhu/alerts")
 
-    def children(self) -> dict[uuid.UUID, tuple[str, str]]:
+    def children(self) -> dict[uuid.UUID, tuple[str, str | None]]:
         """Each child copy's name and path."""
-        with self.db.sessions() as s:
-            return {r.id: (r.name, r.org_path_text) for r in s.scalars(select(ChildCopy)).all()}
+        with self.db.sessions() as s:  # the path is the tree's, found through the class
+            return {r.id: (r.name, TREE.path_of(s, r.class_id)) for r in s.scalars(select(ChildCopy)).all()}
 
-    def tasks(self) -> dict[tuple[uuid.UUID, str], tuple[str, str, str, str]]:
+    def tasks(self) -> dict[tuple[uuid.UUID, str], tuple[str, str | None, str, str]]:
         """Each task by child and cause: status, path, child name, detail."""
         with self.db.sessions() as s:
-            rows = s.scalars(select(FollowUpTask)).all()
-        return {(r.child_id, r.cause_key): (r.status, r.org_path_text, r.child_name, r.detail) for r in rows}
+            return {
+                (r.child_id, r.cause_key): (r.status, TREE.path_of(s, r.class_id), r.child_name, r.detail)
+                for r in s.scalars(select(FollowUpTask)).all()
+            }
 
     def close_tasks(self, child: uuid.UUID) -> None:
         """Close the child's tasks (as a follow-up would, once alerts can)."""

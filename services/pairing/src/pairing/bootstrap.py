@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pairing.adapters.orm import Base
+from pairing.adapters.orm import TREE, Base
 from pairing.config import PairingSettings
 from pairing.entrypoints.api.routes import router
 from pairing.service_layer.handlers import (
@@ -14,7 +14,6 @@ from pairing.service_layer.handlers import (
     on_child_transferred,
     on_child_updated,
     on_guardian_changed,
-    on_org_unit_moved,
 )
 from shouhu_contracts.registry.v1 import (
     ChildExited,
@@ -23,14 +22,14 @@ from shouhu_contracts.registry.v1 import (
     ChildTransferred,
     ChildUpdated,
     GuardianChanged,
-    OrgUnitMoved,
 )
+from shouhu_kit.org.events import org_tree_consumer
 from shouhu_kit.runtime import ConsumerSpec
 from shouhu_kit.service import ServiceDefinition
 
 
 def consumers(_settings: PairingSettings) -> list[ConsumerSpec]:
-    """What the pairing worker consumes."""
+    """What the pairing worker consumes: the children and the kit's copy of the org tree."""
     return [
         ConsumerSpec(
             name="children",
@@ -44,9 +43,7 @@ def consumers(_settings: PairingSettings) -> list[ConsumerSpec]:
                 ChildReentered.event_type: on_child_reentered,
             },
         ),
-        ConsumerSpec(
-            name="org", topics=["registry.org"], handlers={OrgUnitMoved.event_type: on_org_unit_moved}
-        ),
+        org_tree_consumer(TREE),
     ]
 
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from pairing.adapters.orm import ChildToPair
+from pairing.adapters.orm import TREE, ChildToPair
 from pairing.bootstrap import SERVICE, consumers
 from pairing.config import PairingSettings
 from shouhu_kit.auth import Role
@@ -40,19 +40,18 @@ class Pairing(ConsumerHarness):
     def rows(self) -> dict[uuid.UUID, tuple[Any, ...]]:
         """What pairing holds of each child."""
         with self.db.sessions() as s:
-            rows = s.scalars(select(ChildToPair)).all()
-        return {
-            r.id: (
-                r.name,
-                r.left_behind_type,
-                r.has_guardian,
-                r.priority,
-                r.org_path_text,
-                r.status,
-                r.paired,
-            )
-            for r in rows
-        }
+            return {
+                r.id: (
+                    r.name,
+                    r.left_behind_type,
+                    r.has_guardian,
+                    r.priority,
+                    TREE.path_of(s, r.class_id),  # the path is the tree's, found through the class
+                    r.status,
+                    r.paired,
+                )
+                for r in s.scalars(select(ChildToPair)).all()
+            }
 
     def state(self) -> tuple[Any, ...]:
         """The rows and the waiting list."""

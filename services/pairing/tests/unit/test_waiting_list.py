@@ -21,12 +21,13 @@ from shouhu_contracts.registry.v1 import (
     GuardianChanged,
     OrgUnitMoved,
 )
+from shouhu_kit.org.paths import encode_path
 
 pytestmark = pytest.mark.unit
 
 
 def _path(world: Any, unit: uuid.UUID) -> str:
-    return "/" + "".join(f"{u}/" for u in world.path(unit))
+    return encode_path(world.path(unit))
 
 
 def test_each_consumer_reads_the_topic_of_every_event_it_handles() -> None:

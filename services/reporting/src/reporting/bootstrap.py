@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reporting.adapters.orm import Base
+from reporting.adapters.orm import TREE, Base
 from reporting.config import ReportingSettings
 from reporting.entrypoints.api.routes import router
 from reporting.service_layer.handlers import (
@@ -14,33 +14,23 @@ from reporting.service_layer.handlers import (
     on_child_transferred,
     on_child_updated,
 )
-from reporting.service_layer.org import on_org_unit_created, on_org_unit_moved, on_org_unit_renamed
+from reporting.service_layer.org import shift_subtree_counts
 from shouhu_contracts.registry.v1 import (
     ChildExited,
     ChildReentered,
     ChildRegistered,
     ChildTransferred,
     ChildUpdated,
-    OrgUnitCreated,
-    OrgUnitMoved,
-    OrgUnitRenamed,
 )
+from shouhu_kit.org.events import org_tree_consumer
 from shouhu_kit.runtime import ConsumerSpec
 from shouhu_kit.service import ServiceDefinition
 
 
 def consumers(_settings: ReportingSettings) -> list[ConsumerSpec]:
-    """What the reporting worker consumes."""
+    """What the reporting worker consumes: the org tree (counts follow a moved subtree), the children."""
     return [
-        ConsumerSpec(
-            name="org",
-            topics=["registry.org"],
-            handlers={
-                OrgUnitCreated.event_type: on_org_unit_created,
-                OrgUnitRenamed.event_type: on_org_unit_renamed,
-                OrgUnitMoved.event_type: on_org_unit_moved,
-            },
-        ),
+        org_tree_consumer(TREE, on_move=shift_subtree_counts),
         ConsumerSpec(
             name="children",
             topics=["registry.children"],

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
-from reporting.adapters.orm import Base, ChildPlacement, UnitChildCount
+from reporting.adapters.orm import TREE, Base, ChildPlacement, UnitChildCount
 from reporting.bootstrap import consumers
 from reporting.config import ReportingSettings
 from shouhu_contracts.envelope import new_event
@@ -57,7 +57,8 @@ def test_a_child_event_in_flight_during_a_move_ends_on_the_new_path(pg_schemas: 
     org.join(30)
     assert moved.is_set()
     with db.sessions() as s:
-        placed = s.scalar(select(ChildPlacement.org_path_text).where(ChildPlacement.child_id == child))
+        class_id = s.scalar(select(ChildPlacement.class_id).where(ChildPlacement.child_id == child))
+        placed = TREE.path_of(s, class_id) if class_id else None  # the placement's path is the tree's
     assert placed is not None
     assert placed.startswith(f"/{world.t['city']}/{world.t['dB']}/{world.t['tA']}/"), placed
     fresh = ConsumerHarness(

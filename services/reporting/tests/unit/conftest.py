@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from reporting.adapters.orm import Base, ChildPlacement, OrgUnitView, UnitChildCount
+from reporting.adapters.orm import TREE, Base, ChildPlacement, UnitChildCount
 from reporting.bootstrap import consumers
 from reporting.config import ReportingSettings
 from shouhu_kit.db import Database
@@ -35,17 +35,23 @@ class Reporting(ConsumerHarness):
         """One unit's counter."""
         return self.counts().get(unit, 0)
 
-    def placements(self) -> dict[uuid.UUID, tuple[str, str | None, str]]:
+    def placements(self) -> dict[uuid.UUID, tuple[str | None, str | None, str]]:
         """Where each child is placed and whether it counts."""
-        with self.db.sessions() as s:
-            rows = s.scalars(select(ChildPlacement)).all()
-        return {r.child_id: (r.org_path_text, r.home_path_text, r.status) for r in rows}
+        with self.db.sessions() as s:  # the paths are the tree's, found through class and village
+            return {
+                r.child_id: (
+                    TREE.path_of(s, r.class_id),
+                    TREE.path_of(s, r.home_village_id) if r.home_village_id else None,
+                    r.status,
+                )
+                for r in s.scalars(select(ChildPlacement)).all()
+            }
 
     def units(self) -> dict[uuid.UUID, tuple[str, str, str, uuid.UUID | None]]:
         """Each unit's name, code, path and parent."""
         with self.db.sessions() as s:
-            rows = s.scalars(select(OrgUnitView)).all()
-        return {r.id: (r.name, r.code, r.path_text, r.parent_id) for r in rows}
+            rows = s.execute(select(TREE.table)).all()
+        return {r.id: (r.name, r.code, r.path, r.parent_id) for r in rows}
 
     def state(self) -> tuple[Any, ...]:
         """Everything the read models hold."""

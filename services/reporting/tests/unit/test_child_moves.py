@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from reporting.adapters.orm import OrgUnitView
+from reporting.adapters.orm import TREE
 from reporting.bootstrap import consumers
 from reporting.config import ReportingSettings
-from reporting.entrypoints.api.routes import children_count, coverage
-from reporting.service_layer.counting import UNSEEN, path_text
+from reporting.service_layer.queries import children_count, coverage
 from shouhu_contracts.catalogue import EVENT_TYPES
 from shouhu_contracts.org import ChildStatus, LeftBehindType
 from shouhu_contracts.registry.v1 import (
@@ -25,8 +24,11 @@ from shouhu_contracts.registry.v1 import (
     OrgUnitRenamed,
 )
 from shouhu_kit.auth import Principal, Role
+from shouhu_kit.org.paths import encode_path
+from shouhu_kit.org.tree import UNSEEN
 from shouhu_kit.problems import Problem
 from shouhu_kit.uow import UnitOfWork
+from shouhu_testkit.world import interleave
 
 pytestmark = pytest.mark.unit
 
@@ -141,20 +143,6 @@ def test_events_for_children_and_units_never_seen_do_not_crash(world: Any, rep: 
     assert placements[ghost][2] == "active"
     assert rep.count(t["cB"]) == 1
     assert placements[gone][2] == "transferred_out"
-
-
-def interleave(events: list[Any], rng: random.Random) -> list[Any]:
-    """One delivery order Kafka allows: each key's events in order, keys (and topics) mixed."""
-    queues: dict[str, list[Any]] = {}
-    for e in events:
-        queues.setdefault(e.key(), []).append(e)
-    out: list[Any] = []
-    while queues:
-        key = rng.choice(sorted(queues))
-        out.append(queues[key].pop(0))
-        if not queues[key]:
-            del queues[key]
-    return out
 
 
 SCRIPTS: dict[str, list[tuple[Any, ...]]] = {
@@ -294,7 +282,7 @@ def test_the_delivery_order_that_once_left_a_child_under_a_township_it_had_left(
 
 def _kinds(rep: Any) -> dict[uuid.UUID, str]:
     with rep.db.sessions() as s:
-        return dict(s.execute(select(OrgUnitView.id, OrgUnitView.kind)).all())
+        return dict(s.execute(select(TREE.table.c.id, TREE.table.c.kind)).all())
 
 
 def test_units_known_only_from_paths_are_hidden_until_created(world: Any, rep: Any) -> None:
@@ -308,21 +296,22 @@ def test_units_known_only_from_paths_are_hidden_until_created(world: Any, rep: A
     assert set(kinds) == {t[k] for k in ("city", "dA", "tA", "sA1", "cA1")}
     assert set(kinds.values()) == {UNSEEN}
     admin = Principal(subject="admin", role=Role.CITY_ADMIN, org_id=t["city"])
-    with UnitOfWork(db=rep.db, clock=rep.clock, source="/shouhu/reporting") as uow:
-        with pytest.raises(Problem) as raised:
-            children_count(t["tA"], admin, uow)
-        assert raised.value.status == 404
+
+    def uow() -> UnitOfWork:
+        return UnitOfWork(db=rep.db, clock=rep.clock, source="/shouhu/reporting")
+
+    with pytest.raises(Problem) as raised:
+        children_count(uow=uow(), principal=admin, unit_id=t["tA"])
+    assert raised.value.status == 404
     rep.apply(org[0])  # the city's creation
-    with UnitOfWork(db=rep.db, clock=rep.clock, source="/shouhu/reporting") as uow:
-        assert children_count(t["city"], admin, uow).children == 1
-        assert coverage(admin, uow, t["city"]) == []  # dA is still a placeholder
+    assert children_count(uow=uow(), principal=admin, unit_id=t["city"]).children == 1
+    assert coverage(uow=uow(), principal=admin, parent_id=t["city"]) == []  # dA is still a placeholder
     rep.apply(*org)
     assert UNSEEN not in _kinds(rep).values()
     assert rep.units()[t["tA"]][:2] == ("tA", "tA")
-    with UnitOfWork(db=rep.db, clock=rep.clock, source="/shouhu/reporting") as uow:
-        districts = coverage(admin, uow, t["city"])
+    districts = coverage(uow=uow(), principal=admin, parent_id=t["city"])
     assert [(d.unit_id, d.children) for d in districts] == [(t["dA"], 1), (t["dB"], 0)]
-    assert rep.placements()[child][0] == path_text(world.path(t["cA1"]))
+    assert rep.placements()[child][0] == encode_path(world.path(t["cA1"]))
 
 
 @pytest.mark.parametrize("seed", range(8))

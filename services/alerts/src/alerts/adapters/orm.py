@@ -9,22 +9,25 @@ from sqlalchemy import Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shouhu_contracts.terms import TERM_LENGTH
-from shouhu_kit.db import UTCDateTime, prefix_index
+from shouhu_kit.db import UTCDateTime
+from shouhu_kit.org.tree import OrgTree
 
 
 class Base(DeclarativeBase):
     """The alerts service's own metadata."""
 
 
+TREE = OrgTree.attach(Base.metadata)  # alerts' copy of the org tree: the path and scope of a class
+
+
 class ChildCopy(Base):
-    """What alerts knows of a child, from registry events."""
+    """What alerts knows of a child, from registry events: its name and its class now."""
 
     __tablename__ = "children"
-    __table_args__ = (prefix_index("ix_children_path_prefix", "org_path_text"),)
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
-    org_path_text: Mapped[str] = mapped_column(String(800))
+    class_id: Mapped[uuid.UUID] = mapped_column(index=True)
 
 
 class TermScoreCopy(Base):
@@ -41,13 +44,18 @@ class TermScoreCopy(Base):
 
 
 class FollowUpTask(Base):
-    """A follow-up task (跟进任务); one per child, reason and cause (e.g. the term pair)."""
+    """A follow-up task (跟进任务); one per child, reason and cause (e.g. the term pair).
+
+    `class_id` is where the task is followed up: the class it was opened in, and while it is open
+    the child's class now. Its path, and so who sees the task, is the tree's.
+    """
 
     __tablename__ = "follow_up_tasks"
     __table_args__ = (
         UniqueConstraint("child_id", "reason", "cause_key"),
         Index("ix_tasks_status_due", "status", "due_at"),
-        prefix_index("ix_tasks_path_prefix", "org_path_text"),
+        # Scope, then the open ones by due date: a count reads the index alone (bench/org_scope.py).
+        Index("ix_tasks_class_status_due", "class_id", "status", "due_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -57,7 +65,7 @@ class FollowUpTask(Base):
     cause_key: Mapped[str] = mapped_column(String(100))
     detail: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20))
-    org_path_text: Mapped[str] = mapped_column(String(800))
+    class_id: Mapped[uuid.UUID]
     cause_event_id: Mapped[uuid.UUID]
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)

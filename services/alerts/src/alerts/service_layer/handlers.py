@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from alerts.adapters.orm import ChildCopy, FollowUpTask, TermScoreCopy
+from alerts.adapters.orm import TREE, ChildCopy, FollowUpTask, TermScoreCopy
 from alerts.domain.grades import GradeDropPolicy, TermScore, detect_grade_drop
 from shouhu_contracts.alerts.v1 import FollowUpTaskOpened, TaskReason
 from shouhu_contracts.envelope import CloudEvent
@@ -17,17 +16,14 @@ from shouhu_contracts.registry.v1 import ChildRegistered, TermResultRecorded
 from shouhu_kit.uow import UnitOfWork
 
 
-def path_text(path: Sequence[uuid.UUID]) -> str:
-    """'/id/id/…/' for subtree matching."""
-    return "/" + "".join(f"{p}/" for p in path)
-
-
 def on_child_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
-    """Keep the child's name and place."""
+    """Keep the child's name and class."""
     data: ChildRegistered = event.data
     if uow.session.get(ChildCopy, data.child_id) is not None:
         return  # a replay: registration is a child's first event, so what we hold is as new or newer
-    uow.session.add(ChildCopy(id=data.child_id, name=data.name, org_path_text=path_text(data.org_path)))
+    uow.session.add(
+        ChildCopy(id=data.child_id, name=data.name, class_id=TREE.unit_of(uow.session, data.org_path))
+    )
 
 
 class TermResultHandler:
@@ -103,7 +99,7 @@ class TermResultHandler:
             cause_key=cause_key,
             detail=detail,
             status="open",
-            org_path_text=path_text(data.org_path),
+            class_id=TREE.unit_of(uow.session, data.org_path),
             cause_event_id=event.id,
             opened_at=now,
             due_at=now + self.due_after,

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import logging
-import uuid
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, update
-
-from pairing.adapters.orm import ChildToPair
-from pairing.domain.priority import pairing_priority
+from pairing.adapters.orm import TREE, ChildToPair
+from pairing.domain.pairing_order import neediness
 from shouhu_contracts.envelope import CloudEvent
 from shouhu_contracts.org import ChildStatus, LeftBehindType
 from shouhu_contracts.registry.v1 import (
@@ -21,7 +17,6 @@ from shouhu_contracts.registry.v1 import (
     ChildRegistered,
     ChildUpdated,
     GuardianChanged,
-    OrgUnitMoved,
 )
 from shouhu_kit.uow import UnitOfWork
 
@@ -29,14 +24,9 @@ log = logging.getLogger(__name__)
 ACTIVE = ChildStatus.ACTIVE.value
 
 
-def path_text(path: Sequence[uuid.UUID]) -> str:
-    """'/id/id/…/' for subtree matching."""
-    return "/" + "".join(f"{p}/" for p in path)
-
-
 def _rank(row: ChildToPair, *, on: date) -> None:
-    """The "three priorities" score on that day: both parents away, young, no guardian."""
-    row.priority = pairing_priority(
+    """Who is paired first, on that day: both parents away, young, no guardian (优先结对)."""
+    row.priority = neediness(
         left_behind_type=LeftBehindType(row.left_behind_type),
         has_guardian=row.has_guardian,
         birth_date=row.birth_date,
@@ -55,7 +45,7 @@ def on_child_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         birth_date=data.birth_date,
         left_behind_type=data.left_behind_type.value,
         has_guardian=data.has_guardian,
-        org_path_text=path_text(data.org_path),
+        class_id=TREE.unit_of(uow.session, data.org_path),
         status=ACTIVE,
         paired=False,
         registered_at=data.registered_at,
@@ -65,7 +55,7 @@ def on_child_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
 
 
 def _known(uow: UnitOfWork, event: CloudEvent[Any]) -> ChildToPair | None:
-    """The child's row with its path as the event restates it; None for a child never registered here.
+    """The child's row, in the class the event restates; None for a child never registered here.
 
     Such a child is left out: without its birth date pairing cannot rank it, and a later event
     for it is ignored the same way (the registry publishes the registration first, on the same key).
@@ -75,7 +65,7 @@ def _known(uow: UnitOfWork, event: CloudEvent[Any]) -> ChildToPair | None:
     if row is None:
         log.info("%s for child %s never registered here: ignored", event.type, data.child_id)
         return None
-    row.org_path_text = path_text(data.org_path)
+    row.class_id = TREE.unit_of(uow.session, data.org_path)
     return row
 
 
@@ -100,7 +90,7 @@ def on_guardian_changed(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
 
 
 def on_child_transferred(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
-    """The child waits in its new class (the path is restated by `_known`)."""
+    """The child waits in its new class (restated by `_known`)."""
     if (row := _known(uow, event)) is not None:
         _rank(row, on=event.data.occurred_at.date())
 
@@ -120,21 +110,3 @@ def on_child_reentered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         row.status = ACTIVE
         row.left_behind_type, row.has_guardian = data.left_behind_type.value, data.has_guardian
         _rank(row, on=data.occurred_at.date())
-
-
-def on_org_unit_moved(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
-    """Every child below the moved unit gets the new path prefix, in one UPDATE over that subtree.
-
-    The event's own paths are used: a child event published before the move but applied after it
-    (org events come through another consumer) keeps the old prefix until the child's next event.
-    """
-    data: OrgUnitMoved = event.data
-    old, new = path_text(data.old_path), path_text(data.new_path)
-    if old == new:
-        return
-    uow.session.execute(
-        update(ChildToPair)
-        .where(ChildToPair.org_path_text.like(f"{old}%"))
-        .values(org_path_text=new + func.substr(ChildToPair.org_path_text, len(old) + 1))
-        .execution_options(synchronize_session=False)
-    )

@@ -11,24 +11,15 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shouhu_contracts.terms import TERM_LENGTH
 from shouhu_kit.db import UTCDateTime, prefix_index
+from shouhu_kit.org.paths import decode_path
 
 
 class Base(DeclarativeBase):
     """The registry's own metadata."""
 
 
-def path_ids(path_text: str) -> list[uuid.UUID]:
-    """'/a/b/' → [a, b]."""
-    return [uuid.UUID(p) for p in path_text.strip("/").split("/") if p]
-
-
-def path_text(ids: list[uuid.UUID]) -> str:
-    """[a, b] → '/a/b/' (a subtree is a prefix match)."""
-    return "/" + "/".join(str(i) for i in ids) + "/"
-
-
 class OrgUnitRow(Base):
-    """An org unit; `path_text` ('/id/id/…/') makes subtree queries a prefix match."""
+    """An org unit; `path_text` (shouhu_kit.org.paths) makes subtree queries a prefix match."""
 
     __tablename__ = "org_units"
     __table_args__ = (prefix_index("ix_org_units_path_prefix", "path_text"),)
@@ -44,7 +35,7 @@ class OrgUnitRow(Base):
     @property
     def path(self) -> list[uuid.UUID]:
         """Ids from the city down to this unit."""
-        return path_ids(self.path_text)
+        return decode_path(self.path_text)
 
 
 class ChildRow(Base):

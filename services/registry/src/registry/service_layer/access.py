@@ -6,9 +6,10 @@ import uuid
 
 from sqlalchemy import select
 
-from registry.adapters.orm import AuditRow, ChildRow, OrgUnitRow, path_ids
+from registry.adapters.orm import AuditRow, ChildRow, OrgUnitRow
 from registry.service_layer.read_models import AuditOut
 from shouhu_kit.auth import Principal, Role
+from shouhu_kit.org.paths import decode_path
 from shouhu_kit.problems import invalid_request, not_found
 from shouhu_kit.uow import UnitOfWork
 
@@ -33,8 +34,8 @@ def visible_child(uow: UnitOfWork, child_id: uuid.UUID, principal: Principal) ->
     """The child, or 404 when missing or outside the caller's scope (school side or home village)."""
     row = uow.session.get(ChildRow, child_id)
     if row is None or not (
-        principal.sees(path_ids(row.org_path_text))
-        or (row.home_path_text is not None and principal.sees(path_ids(row.home_path_text)))
+        principal.sees(decode_path(row.org_path_text))
+        or (row.home_path_text is not None and principal.sees(decode_path(row.home_path_text)))
     ):
         raise not_found("儿童档案", "Child")
     return row

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 from sqlalchemy import select
 
-from registry.adapters.orm import ChildHistoryRow, ChildRow, OrgUnitRow, path_ids
+from registry.adapters.orm import ChildHistoryRow, ChildRow, OrgUnitRow
 from registry.domain.archive import diff, missing_contacts
 from registry.service_layer.access import visible_child, visible_unit
 from registry.service_layer.commands import ChildIn, ExitIn, ReenterIn, TransferIn
@@ -30,6 +30,7 @@ from shouhu_contracts.registry.v1 import (
 )
 from shouhu_kit.auth import Principal
 from shouhu_kit.clock import china_today
+from shouhu_kit.org.paths import decode_path
 from shouhu_kit.problems import Problem, field_errors, invalid_request
 from shouhu_kit.uow import UnitOfWork
 
@@ -265,7 +266,7 @@ def _update(
     uow.session.flush()
     _history(uow, row, principal, "updated", changes)
     fields = [c["field"] for c in changes]
-    facts = {"child_id": row.id, "org_path": path_ids(row.org_path_text), "occurred_at": uow.now()}
+    facts = {"child_id": row.id, "org_path": decode_path(row.org_path_text), "occurred_at": uow.now()}
     uow.publish(
         ChildUpdated(
             **facts,
@@ -276,7 +277,7 @@ def _update(
             boarding=row.boarding,
             missing_contacts=missing_list(row),
             home_village_id=row.home_village_id,
-            home_path=path_ids(row.home_path_text) if row.home_path_text else None,
+            home_path=decode_path(row.home_path_text) if row.home_path_text else None,
         )
     )
     if any(f.startswith("guardian") for f in fields):
@@ -310,7 +311,7 @@ def _transfer(uow: UnitOfWork, child_id: uuid.UUID, cmd: TransferIn, principal: 
         raise invalid_request(
             [{"field": "to_class_id", "message": "已在该班级", "message_en": "already in that class"}]
         )
-    from_class, from_path = row.class_id, path_ids(row.org_path_text)
+    from_class, from_path = row.class_id, decode_path(row.org_path_text)
     row.class_id, row.school_id, row.org_path_text = target.id, target.parent_id, target.path_text
     row.updated_at = uow.now()
     uow.session.flush()
@@ -383,7 +384,7 @@ def _exit(uow: UnitOfWork, child_id: uuid.UUID, cmd: ExitIn, principal: Principa
     uow.publish(
         ChildExited(
             child_id=row.id,
-            org_path=path_ids(row.org_path_text),
+            org_path=decode_path(row.org_path_text),
             occurred_at=uow.now(),
             status=cmd.status,
             reason=cmd.reason,
@@ -421,7 +422,7 @@ def _reenter(uow: UnitOfWork, child_id: uuid.UUID, cmd: ReenterIn, principal: Pr
     uow.publish(
         ChildReentered(
             child_id=row.id,
-            org_path=path_ids(row.org_path_text),
+            org_path=decode_path(row.org_path_text),
             occurred_at=uow.now(),
             left_behind_type=LeftBehindType(row.left_behind_type),
             has_guardian=row.has_guardian,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
-from registry.adapters.orm import ChildRow, OrgUnitRow, path_text
+from registry.adapters.orm import ChildRow, OrgUnitRow
 from registry.domain.org import OrgRuleViolation, check_placement
 from registry.service_layer.access import visible_unit
 from registry.service_layer.commands import MoveIn, OrgUnitIn, OrgUnitPatch
@@ -16,6 +16,7 @@ from registry.service_layer.views import unit_out
 from shouhu_contracts.org import OrgKind
 from shouhu_contracts.registry.v1 import OrgUnitCreated, OrgUnitMoved, OrgUnitRenamed
 from shouhu_kit.auth import Principal
+from shouhu_kit.org.paths import encode_path, extend_path, in_subtree, rewrite_prefix
 from shouhu_kit.problems import Problem
 from shouhu_kit.uow import UnitOfWork
 
@@ -77,7 +78,7 @@ def _create(*, uow: UnitOfWork, cmd: OrgUnitIn, principal: Principal) -> OrgUnit
         code=cmd.code,
         name=cmd.name,
         parent_id=cmd.parent_id,
-        path_text=path_text(path),
+        path_text=encode_path(path),
         created_at=uow.now(),
     )
     uow.session.add(row)
@@ -146,25 +147,15 @@ def _move(*, uow: UnitOfWork, unit_id: uuid.UUID, cmd: MoveIn, principal: Princi
             ],
         )
     _placement(OrgKind(row.kind), parent)
-    old, new = row.path_text, parent.path_text + f"{row.id}/"
+    old, new = row.path_text, extend_path(parent.path_text, row.id)
     old_path = row.path
-    # One statement per table rewrites every path below the unit: work grows with the subtree.
-    cut = len(old) + 1
-    uow.session.execute(
-        update(OrgUnitRow)
-        .where(OrgUnitRow.path_text.startswith(old))
-        .values(path_text=new + func.substr(OrgUnitRow.path_text, cut))
-    )
-    uow.session.execute(
-        update(ChildRow)
-        .where(ChildRow.org_path_text.startswith(old))
-        .values(org_path_text=new + func.substr(ChildRow.org_path_text, cut))
-    )
-    uow.session.execute(
-        update(ChildRow)
-        .where(ChildRow.home_path_text.startswith(old))
-        .values(home_path_text=new + func.substr(ChildRow.home_path_text, cut))
-    )
+    # One statement per path column rewrites every path below the unit: work grows with the subtree.
+    for table, column in (
+        (OrgUnitRow, OrgUnitRow.path_text),
+        (ChildRow, ChildRow.org_path_text),
+        (ChildRow, ChildRow.home_path_text),
+    ):
+        rewrite_prefix(uow.session, table, column, old=old, new=new)
     row.parent_id = parent.id
     uow.session.flush()
     uow.session.refresh(row)
@@ -205,7 +196,7 @@ def subtree(*, uow: UnitOfWork, unit_id: uuid.UUID, principal: Principal) -> lis
         unit = visible_unit(uow, unit_id, principal)
         rows = uow.session.scalars(
             select(OrgUnitRow)
-            .where(OrgUnitRow.path_text.startswith(unit.path_text))
+            .where(in_subtree(OrgUnitRow.path_text, unit.path_text))
             .order_by(OrgUnitRow.path_text)
         )
         return [unit_out(r) for r in rows]

@@ -11,9 +11,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, and_, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
 
 from registry.adapters.orm import ChildRow, OrgUnitRow
+from shouhu_kit.org.paths import in_subtree
 from shouhu_kit.problems import invalid_request
 from shouhu_kit.uow import UnitOfWork
 
@@ -92,16 +93,16 @@ def _decode(cursor: str, column: Any) -> tuple[Any, uuid.UUID]:
         ) from exc
 
 
+def in_scope(prefix: str) -> ColumnElement[bool]:
+    """Children placed in the subtree, on the school side or by their home village (two indexes)."""
+    return or_(in_subtree(ChildRow.org_path_text, prefix), in_subtree(ChildRow.home_path_text, prefix))
+
+
 def search_children(uow: UnitOfWork, f: ChildFilter) -> tuple[list[ChildRow], str | None]:
     """One page of children matching the filter, with the cursor of the next page (keyset paging)."""
     query: Select[Any] = select(ChildRow)
     if f.scope_path is not None:
-        query = query.where(
-            or_(
-                ChildRow.org_path_text.startswith(f.scope_path),
-                ChildRow.home_path_text.startswith(f.scope_path),
-            )
-        )
+        query = query.where(in_scope(f.scope_path))
     if f.status:
         query = query.where(ChildRow.status == f.status)
     if f.left_behind_type:
@@ -133,7 +134,7 @@ def search_children(uow: UnitOfWork, f: ChildFilter) -> tuple[list[ChildRow], st
 
 def archive_stats(uow: UnitOfWork, unit: OrgUnitRow) -> dict[str, Any]:
     """Active children in a unit's subtree, how many contact cards are complete, and what is missing."""
-    scope = and_(ChildRow.status == "active", ChildRow.org_path_text.startswith(unit.path_text))
+    scope = and_(ChildRow.status == "active", in_subtree(ChildRow.org_path_text, unit.path_text))
     total, complete = uow.session.execute(
         select(func.count(), func.count().filter(ChildRow.contact_complete.is_(True))).where(scope)
     ).one()

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute
 
-from registry.adapters.orm import ChildRow, path_ids
+from registry.adapters.orm import ChildRow
 from registry.adapters.records_orm import AwardRow, CounsellingNoteRow, HealthCheckRow, ViolationRow
 from registry.service_layer.access import COUNSELLING_ROLES, audit, visible_child
 from registry.service_layer.read_models import AwardOut, CounsellingNoteOut, HealthCheckOut, ViolationOut
@@ -31,6 +31,7 @@ from shouhu_contracts.registry.v1 import AwardRecorded, ViolationRecorded
 from shouhu_contracts.terms import first_year, school_year_of
 from shouhu_kit.auth import Principal
 from shouhu_kit.clock import china_today
+from shouhu_kit.org.paths import decode_path
 from shouhu_kit.problems import Problem, invalid_request
 from shouhu_kit.uow import UnitOfWork
 
@@ -74,7 +75,7 @@ def _saved(uow: UnitOfWork, row: Record, out: type[Out]) -> Out:
 
 
 def _facts(uow: UnitOfWork, child: ChildRow) -> dict[str, Any]:
-    return {"child_id": child.id, "org_path": path_ids(child.org_path_text), "occurred_at": uow.now()}
+    return {"child_id": child.id, "org_path": decode_path(child.org_path_text), "occurred_at": uow.now()}
 
 
 def record_health_check(

@@ -6,12 +6,13 @@ import uuid
 
 from sqlalchemy import select
 
-from registry.adapters.orm import ChildRow, TermResultRow, path_ids
+from registry.adapters.orm import ChildRow, TermResultRow
 from registry.service_layer.access import visible_child
 from registry.service_layer.commands import TermResultIn
 from registry.service_layer.read_models import TermResultOut
 from shouhu_contracts.registry.v1 import TermResultRecorded
 from shouhu_kit.auth import Principal
+from shouhu_kit.org.paths import decode_path
 from shouhu_kit.problems import invalid_request
 from shouhu_kit.uow import UnitOfWork
 
@@ -69,7 +70,7 @@ def record_in(
             class_rank=cmd.class_rank,
             class_size=cmd.class_size,
             subjects=cmd.subjects,
-            org_path=path_ids(child.org_path_text),
+            org_path=decode_path(child.org_path_text),
             recorded_at=row.recorded_at,
         )
     )

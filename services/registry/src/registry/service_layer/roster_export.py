@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from registry.adapters import spreadsheets as xl
@@ -16,6 +16,7 @@ from registry.domain.identity import mask_id_number
 from registry.service_layer import children
 from registry.service_layer.access import ID_NUMBER_ROLES, PHONE_ROLES, audit, visible_unit
 from registry.service_layer.commands import ZH_LABELS
+from registry.service_layer.queries import in_scope
 from shouhu_contracts.org import ChildStatus, Gender, GuardianshipRating, LeftBehindType
 from shouhu_kit.auth import Principal
 from shouhu_kit.phones import display_phone, mask_phone
@@ -68,12 +69,7 @@ def _lines(
         select(ChildRow, klass.code, village.code)
         .join(klass, klass.id == ChildRow.class_id)
         .outerjoin(village, village.id == ChildRow.home_village_id)
-        .where(
-            or_(
-                ChildRow.org_path_text.startswith(unit.path_text),
-                ChildRow.home_path_text.startswith(unit.path_text),
-            )
-        )
+        .where(in_scope(unit.path_text))
         .order_by(klass.code, ChildRow.name, ChildRow.id)
     )
     if status is not None:

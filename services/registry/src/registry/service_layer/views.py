@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from registry.adapters.orm import ChildHistoryRow, ChildRow, OrgUnitRow, path_ids
+from registry.adapters.orm import ChildHistoryRow, ChildRow, OrgUnitRow
 from registry.domain.archive import CONTACT_LABELS
 from registry.domain.identity import mask_id_number
 from registry.service_layer.access import ID_NUMBER_ROLES, PHONE_ROLES, audit
 from registry.service_layer.read_models import ChildOut, HistoryEntryOut, OrgUnitOut
 from shouhu_contracts.org import OrgKind
 from shouhu_kit.auth import Principal
+from shouhu_kit.org.paths import decode_path
 from shouhu_kit.phones import mask_phone
 from shouhu_kit.uow import UnitOfWork
 
@@ -63,7 +64,7 @@ def child_out(uow: UnitOfWork, row: ChildRow, principal: Principal) -> ChildOut:
         id_number=row.id_number if show_id else mask_id_number(row.id_number),
         class_id=row.class_id,
         school_id=row.school_id,
-        org_path=path_ids(row.org_path_text),
+        org_path=decode_path(row.org_path_text),
         home_village_id=row.home_village_id,
         home_address=row.home_address,
         boarding=row.boarding,

@@ -1,125 +1,64 @@
-"""Reporting projections of org events: names, places, and counts that follow a moved subtree."""
+"""Reporting's part in a unit move: the subtree's children counted under its new ancestors.
+
+The kit's tree consumer keeps names and places (shouhu_kit.org.events) and calls this in the
+move's transaction, with the subtree locked and its paths not yet rewritten.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, union
 
-from reporting.adapters.orm import ChildPlacement, OrgUnitView
-from reporting.service_layer.counting import (
-    ACTIVE,
-    UNSEEN,
-    bump_many,
-    current_path,
-    path_text,
-    path_units,
-    unit_path,
-)
-from shouhu_contracts.envelope import CloudEvent
-from shouhu_contracts.registry.v1 import OrgUnitCreated, OrgUnitMoved, OrgUnitRenamed
+from reporting.adapters.orm import TREE, ChildPlacement
+from reporting.service_layer.counting import ACTIVE, bump_many
+from shouhu_kit.org.paths import decode_path, encode_path, in_subtree
 from shouhu_kit.uow import UnitOfWork
 
 
-def on_org_unit_created(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
-    """Keep the unit's name and place (under its parent's current place).
-
-    Creation is a unit's first event, so a row already held (a replay, or the placeholder a path
-    through the unit left) is in a place as new or newer: only a placeholder's names are missing.
-    """
-    data: OrgUnitCreated = event.data
-    current_path(uow, data.path)  # holds the unit, as a placeholder, if it was not held
-    row = uow.session.get(OrgUnitView, data.unit_id)
-    if row is not None and row.kind == UNSEEN:
-        row.kind, row.code, row.name = data.kind.value, data.code, data.name
-
-
-def on_org_unit_renamed(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
-    """Keep the new name and code (a unit never seen here is left to its creation event)."""
-    data: OrgUnitRenamed = event.data
-    row = uow.session.get(OrgUnitView, data.unit_id)
-    if row is not None:
-        row.name, row.code = data.name, data.code
-
-
-def on_org_unit_moved(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
-    """Rewrite every path below the unit and move the subtree's count to the new ancestors.
-
-    One SELECT sums the counter changes and one UPDATE per table rewrites the paths, each over
-    the rows under the unit's old path only: the work grows with the subtree, not the city.
-    """
-    data: OrgUnitMoved = event.data
-    s = uow.session
-    unit = s.get(OrgUnitView, data.unit_id)
-    if unit is None:  # never seen, so no stored path passes it: it is where the event puts it
-        current_path(uow, data.new_path)
-        return
-    old = unit.path_text
-    # Lock the whole subtree's org rows before any path is rewritten, so that a child handler
-    # anchoring a path on one of them is either finished (its row is seen by the UPDATEs below) or
-    # waits and then reads the new path (see counting.current_path).
-    s.execute(select(OrgUnitView.id).where(OrgUnitView.path_text.startswith(old)).with_for_update())
-    new = unit_path(uow, data.new_path)
-    if new == old:
-        return  # already where the event puts it
-    if new.startswith(old):  # the view, ahead or behind, would put the unit under itself
-        new = path_text(data.new_path)
-        if new.startswith(old):
-            return
-    _shift_subtree_counts(uow, old=old, new=new)
-    _rewrite_paths(uow, old=old, new=new)
-    s.expire(unit)  # its path was rewritten in the database
-    unit.parent_id = data.new_path[-2] if len(data.new_path) > 1 else None
-
-
-def _rewrite_paths(uow: UnitOfWork, *, old: str, new: str) -> None:
-    """Swap the prefix `old` for `new` in placements (school or home side) and in the org view."""
-    cut = len(old) + 1
+def _placed_below(old: str) -> ColumnElement[bool]:
+    """Placements whose class or home village lies under the moved unit (each through its index)."""
+    below = TREE.subtree(old)
     p = ChildPlacement
-    org_in, home_in = p.org_path_text.like(f"{old}%"), p.home_path_text.like(f"{old}%")
-    uow.session.execute(
-        update(p)
-        .where(or_(org_in, home_in))
-        .values(
-            org_path_text=case((org_in, new + func.substr(p.org_path_text, cut)), else_=p.org_path_text),
-            home_path_text=case((home_in, new + func.substr(p.home_path_text, cut)), else_=p.home_path_text),
-        )
-        .execution_options(synchronize_session=False)
+    moved = union(
+        select(p.child_id).where(p.class_id.in_(below)),
+        select(p.child_id).where(p.home_village_id.in_(below)),
     )
-    uow.session.execute(
-        update(OrgUnitView)
-        .where(OrgUnitView.path_text.like(f"{old}%"))
-        .values(path_text=new + func.substr(OrgUnitView.path_text, cut))
-        .execution_options(synchronize_session=False)
-    )
+    return p.child_id.in_(moved.scalar_subquery())
 
 
-def _passes(column: SQLColumnExpression[str], unit: object) -> ColumnElement[bool]:
-    """The path passes the unit."""
-    return column.like(f"%/{unit}/%")
-
-
-def _shift_subtree_counts(uow: UnitOfWork, *, old: str, new: str) -> None:
+def shift_subtree_counts(uow: UnitOfWork, *, old: str, new: str) -> None:
     """Take the subtree's active children from the ancestors it leaves to those it joins.
 
     A child counts once per unit, so where its other path (home or school, outside the subtree)
     still passes an ancestor left behind, or already passes one joined, that counter keeps it.
+    One SELECT sums every change over the placements under the unit: work grows with the subtree.
     """
-    old_ids, new_ids = path_units(old), path_units(new)
-    left = [u for u in old_ids if u not in new_ids]
-    joined = [u for u in new_ids if u not in old_ids]
+    old_ids, new_ids = decode_path(old), decode_path(new)
+    left = [(u, encode_path(old_ids[: i + 1])) for i, u in enumerate(old_ids) if u not in new_ids]
+    joined = [(u, encode_path(new_ids[: i + 1])) for i, u in enumerate(new_ids) if u not in old_ids]
     if not left and not joined:
         return
     p = ChildPlacement
-    org, home = p.org_path_text, func.coalesce(p.home_path_text, "")
-    org_in, home_in = org.like(f"{old}%"), home.like(f"{old}%")
+    klass, village = TREE.table.alias("class_unit"), TREE.table.alias("village_unit")
+    org, home = klass.c.path, func.coalesce(village.c.path, "")  # no village: passes nothing
+    org_in, home_in = in_subtree(org, old), in_subtree(home, old)
     # Per joined unit: children not counted there yet. Per unit left: children no path keeps there.
-    gains = [func.sum(case((or_(_passes(org, u), _passes(home, u)), 0), else_=1)) for u in joined]
+    gains = [func.sum(case((or_(in_subtree(org, at), in_subtree(home, at)), 0), else_=1)) for _, at in joined]
     losses = [
-        func.sum(case((or_(and_(~org_in, _passes(org, u)), and_(~home_in, _passes(home, u))), 0), else_=1))
-        for u in left
+        func.sum(
+            case((or_(and_(~org_in, in_subtree(org, at)), and_(~home_in, in_subtree(home, at))), 0), else_=1)
+        )
+        for _, at in left
     ]
-    row = uow.session.execute(select(*gains, *losses).where(p.status == ACTIVE, or_(org_in, home_in))).one()
-    counts = [int(n or 0) for n in row]
+    query = (
+        select(*gains, *losses)
+        .select_from(p)
+        .join(klass, klass.c.id == p.class_id)
+        .outerjoin(village, village.c.id == p.home_village_id)
+        .where(p.status == ACTIVE, _placed_below(old))
+    )
+    counts = [int(n or 0) for n in uow.session.execute(query).one()]
     gained, lost = counts[: len(joined)], counts[len(joined) :]
-    bump_many(uow, [*zip(joined, gained, strict=True), *((u, -n) for u, n in zip(left, lost, strict=True))])
+    changes: list[tuple[uuid.UUID, int]] = [(u, n) for (u, _), n in zip(joined, gained, strict=True)]
+    bump_many(uow, [*changes, *((u, -n) for (u, _), n in zip(left, lost, strict=True))])

@@ -1,4 +1,4 @@
-"""Reporting HTTP routes."""
+"""Reporting HTTP routes: parse, call one service function, answer."""
 
 from __future__ import annotations
 
@@ -6,16 +6,12 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
-from sqlalchemy import select
 
-from reporting.adapters.orm import OrgUnitView, UnitChildCount
-from reporting.service_layer.counting import UNSEEN
-from shouhu_kit.auth import Principal, Role, require_role
-from shouhu_kit.deps import CurrentUser, Uow
+from reporting.service_layer import queries
+from reporting.service_layer.queries import UnitCount
+from shouhu_kit.auth import Role, require_role
+from shouhu_kit.deps import CurrentUser, NewUow
 from shouhu_kit.openapi_problems import problem_responses
-from shouhu_kit.problems import not_found
-from shouhu_kit.uow import UnitOfWork
 
 READERS = (
     Role.CITY_ADMIN,
@@ -27,39 +23,12 @@ READERS = (
 router = APIRouter(prefix="/v1", tags=["reporting"])
 
 
-class UnitCount(BaseModel):
-    """单位儿童数 / Children in a unit (subtree included)."""
-
-    unit_id: uuid.UUID
-    kind: str
-    code: str
-    name: str
-    children: int
-
-
-def _visible(uow: UnitOfWork, unit_id: uuid.UUID, user: Principal) -> OrgUnitView:
-    unit = uow.session.get(OrgUnitView, unit_id)
-    # A placeholder (kind UNSEEN) is a unit whose creation event has not arrived: not shown yet.
-    if (
-        unit is None
-        or unit.kind == UNSEEN
-        or (user.org_id is not None and f"/{user.org_id}/" not in unit.path_text)
-    ):
-        raise not_found("组织单元", "Org unit")
-    return unit
-
-
-def _count(uow: UnitOfWork, unit: OrgUnitView) -> UnitCount:
-    n = uow.session.scalar(select(UnitChildCount.children).where(UnitChildCount.unit_id == unit.id))
-    return UnitCount(unit_id=unit.id, kind=unit.kind, code=unit.code, name=unit.name, children=n or 0)
-
-
 @router.get(
     "/org-units/{unit_id}/children-count", response_model=UnitCount, summary="单位儿童数 / Children in a unit"
 )
-def children_count(unit_id: uuid.UUID, user: CurrentUser, uow: Uow) -> UnitCount:
+def children_count(unit_id: uuid.UUID, user: CurrentUser, uow: NewUow) -> UnitCount:
     require_role(user, READERS)
-    return _count(uow, _visible(uow, unit_id, user))
+    return queries.children_count(uow=uow, principal=user, unit_id=unit_id)
 
 
 @router.get(
@@ -69,13 +38,9 @@ def children_count(unit_id: uuid.UUID, user: CurrentUser, uow: Uow) -> UnitCount
     responses=problem_responses(404),
 )
 def coverage(
-    user: CurrentUser, uow: Uow, parent_id: Annotated[uuid.UUID, Query(description="上级单位 / parent unit")]
+    user: CurrentUser,
+    uow: NewUow,
+    parent_id: Annotated[uuid.UUID, Query(description="上级单位 / parent unit")],
 ) -> list[UnitCount]:
     require_role(user, READERS)
-    _visible(uow, parent_id, user)
-    units = uow.session.scalars(
-        select(OrgUnitView)
-        .where(OrgUnitView.parent_id == parent_id, OrgUnitView.kind != UNSEEN)
-        .order_by(OrgUnitView.code)
-    ).all()
-    return [_count(uow, u) for u in units]
+    return queries.coverage(uow=uow, principal=user, parent_id=parent_id)
