@@ -245,8 +245,8 @@ def raw_consume(
     }
 
 
-def raw_rates(bootstrap: str, n: int, work: Path) -> dict[str, Any]:
-    """Produce and consume the raw topic four ways."""
+def raw_rates(bootstrap: str, n: int, work: Path, repeat: int) -> dict[str, Any]:
+    """Produce and consume the raw topic four ways, each the best of `repeat` (the machine is shared)."""
     topic = f"{bl.unique_prefix('raw')}registry.children"
     msgs = example_messages(n)
     create_topics(bootstrap, [(topic, TOPICS_BY_NAME["registry.children"].partitions)])
@@ -275,9 +275,11 @@ def raw_rates(bootstrap: str, n: int, work: Path) -> dict[str, Any]:
             ("consume + commit + decode_event", True, decode_event),
             ("consume + commit + decode + 1 SQLite txn per record", True, one_txn),
         ):
-            bl.say(f"raw: {name}")
+            bl.say(f"raw: {name} (best of {repeat})")
             limit = n if fn is not one_txn else min(n, 3000)
-            out[name] = raw_consume(bootstrap, topic, limit, commit=commit, per_record=fn)
+            runs = [raw_consume(bootstrap, topic, limit, commit=commit, per_record=fn) for _ in range(repeat)]
+            best = max(runs, key=lambda r: r["per_s"])
+            out[name] = {**best, "all_per_s": [r["per_s"] for r in runs]}
     finally:
         db.close()
         with contextlib.suppress(Exception):
@@ -525,7 +527,7 @@ def markdown(r: dict[str, Any]) -> str:
     raw = r["raw"]
     base = raw["consume (poll only)"]["per_s"]
     rows: list[list[Any]] = [
-        ["raw produce (acks=all, idempotent, linger 5 ms)", f"{raw['produce']['per_s']:,.0f}", ""],
+        ["raw produce (acks=all, idempotent, linger 5 ms)", f"{raw['produce']['per_s']:,.0f}", "", ""],
     ]
     for name in (
         "consume (poll only)",
@@ -534,7 +536,14 @@ def markdown(r: dict[str, Any]) -> str:
         "consume + commit + decode + 1 SQLite txn per record",
     ):
         v = raw[name]
-        rows.append([f"raw {name}", f"{v['per_s']:,.0f}", f"{v['per_s'] / base:.1%}" if base else ""])
+        rows.append(
+            [
+                f"raw {name}",
+                f"{v['per_s']:,.0f}",
+                f"{v['per_s'] / base:.1%}" if base else "",
+                f"{v['thread_cpu_s'] * 1000 / max(v['records'], 1):.3f}",
+            ]
+        )
     for db, part in r["consumers"].items():
         for svc, v in part["services"].items():
             rows.append(
@@ -543,6 +552,7 @@ def markdown(r: dict[str, Any]) -> str:
                     f" in {v['seconds_from_first_record']} s)",
                     f"{v['per_s']:,.0f}",
                     f"{v['per_s'] / base:.1%}" if base else "",
+                    f"{v['process_cpu_s'] * 1000 / max(v['records'], 1):.3f}",
                 ]
             )
     out = [
@@ -560,7 +570,7 @@ def markdown(r: dict[str, Any]) -> str:
         f"One-row commit: SQLite WAL {r['commit_ms']['sqlite']} ms, PostgreSQL (fsync off, loopback) "
         f"{r['commit_ms']['postgresql']} ms.",
         "",
-        bl.md_table(["what", "events/s", "of raw consume"], rows),
+        bl.md_table(["what", "events/s", "of raw consume", "CPU ms per event"], rows),
     ]
     for db, part in r["consumers"].items():
         for svc, v in part["services"].items():
@@ -583,12 +593,13 @@ def main() -> int:
     p.add_argument("--raw-messages", type=int, default=50_000)
     p.add_argument("--services", default="pairing,alerts,reporting")
     p.add_argument("--profile", default=None, help="a service whose catch-up runs under cProfile")
+    p.add_argument("--repeat", type=int, default=3, help="raw consume runs per variant (the best counts)")
     p.add_argument("--kafka", default=bl.DEFAULT_KAFKA)
     p.add_argument("--label", default="run")
     p.add_argument("--smoke", action="store_true", help="600 events, 3,000 raw messages")
     args = p.parse_args()
     if args.smoke:
-        args.events, args.raw_messages = 600, 3000
+        args.events, args.raw_messages, args.repeat = 600, 3000, 1
         if args.label == "run":
             args.label = "smoke"
     args.services = [s for s in args.services.split(",") if s]
@@ -606,7 +617,7 @@ def main() -> int:
                 "sqlite": bl.sqlite_commit_ms(work),
                 "postgresql": bl.pg_commit_ms() if "postgres" in dbs else None,
             },
-            "raw": raw_rates(args.kafka, args.raw_messages, work),
+            "raw": raw_rates(args.kafka, args.raw_messages, work, args.repeat),
             "consumers": {db: consumers_on(db, args, work) for db in dbs},
         }
     label = args.label + (f"-profile-{args.profile}" if args.profile else "")
