@@ -40,7 +40,8 @@ from kafka import KafkaConsumer, KafkaProducer
 from sqlalchemy import func, select, text
 
 from bench import benchlib as bl
-from shouhu_contracts.envelope import EventData, decode_event, encode_event, new_event
+from shouhu_contracts.catalogue import decode_event
+from shouhu_contracts.envelope import EventData, encode_event, new_event
 from shouhu_contracts.org import Gender, GuardianshipRating, LeftBehindType, OrgKind
 from shouhu_contracts.registry.v1 import ChildRegistered, OrgUnitCreated, TermResultRecorded
 from shouhu_contracts.topics import DEAD_LETTER_PARTITIONS, TOPICS_BY_NAME, dead_letter_topic
@@ -294,25 +295,11 @@ def service_parts(
     service: str, settings_kw: dict[str, Any]
 ) -> tuple[ServiceSettings, Runtime, list[ConsumerSpec]]:
     """The service's settings, runtime and consumer specs, from its own bootstrap."""
-    if service == "pairing":
-        from pairing import bootstrap as pb
-        from pairing.config import PairingSettings
+    import importlib
 
-        s: ServiceSettings = PairingSettings(**settings_kw)
-        return s, pb.runtime(s), list(pb.CONSUMERS)
-    if service == "alerts":
-        from alerts import bootstrap as ab
-        from alerts.config import AlertsSettings
-
-        s = AlertsSettings(**settings_kw)
-        return s, ab.runtime(s), ab.consumers(s)
-    if service == "reporting":
-        from reporting import bootstrap as rb
-        from reporting.config import ReportingSettings
-
-        s = ReportingSettings(**settings_kw)
-        return s, rb.runtime(s), list(rb.CONSUMERS)
-    raise ValueError(service)
+    boot = importlib.import_module(f"{service}.bootstrap")
+    s: ServiceSettings = boot.SERVICE.settings(**settings_kw)
+    return s, boot.SERVICE.runtime(s), list(boot.SERVICE.consumers(s))
 
 
 class TimedSource:

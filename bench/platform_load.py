@@ -307,16 +307,12 @@ def client(
 
 def handled_types() -> dict[str, set[str]]:
     """Per service, the event types its consumers apply (from each bootstrap's consumer specs)."""
-    from alerts import bootstrap as alerts_boot
-    from alerts.config import AlertsSettings
-    from pairing import bootstrap as pairing_boot
-    from reporting import bootstrap as reporting_boot
+    import importlib
 
-    specs = {
-        "pairing": pairing_boot.CONSUMERS,
-        "alerts": alerts_boot.consumers(AlertsSettings()),
-        "reporting": reporting_boot.CONSUMERS,
-    }
+    specs = {}
+    for svc in ("pairing", "alerts", "reporting"):
+        service = importlib.import_module(f"{svc}.bootstrap").SERVICE
+        specs[svc] = service.consumers(service.settings())
     return {svc: {t for spec in s for t in spec.handlers} for svc, s in specs.items()}
 
 

@@ -9,15 +9,9 @@ from alerts.adapters.orm import TREE, Base
 from alerts.config import AlertsSettings
 from alerts.domain.grades import GradeDropPolicy
 from alerts.entrypoints.api.routes import router
-from alerts.service_layer.children import on_child_reentered, on_child_transferred, on_child_updated
-from alerts.service_layer.handlers import TermResultHandler, on_child_registered
-from shouhu_contracts.registry.v1 import (
-    ChildReentered,
-    ChildRegistered,
-    ChildTransferred,
-    ChildUpdated,
-    TermResultRecorded,
-)
+from alerts.service_layer.children import CHILD_EVENTS
+from alerts.service_layer.handlers import TermResultHandler
+from shouhu_contracts.registry.v1 import TermResultRecorded
 from shouhu_kit.org.events import org_tree_consumer
 from shouhu_kit.runtime import ConsumerSpec
 from shouhu_kit.service import ServiceDefinition
@@ -32,15 +26,10 @@ def consumers(settings: AlertsSettings) -> list[ConsumerSpec]:
         ConsumerSpec(
             name="children",
             topics=["registry.children"],
-            handlers={
-                ChildRegistered.event_type: on_child_registered,
-                ChildUpdated.event_type: on_child_updated,
-                ChildTransferred.event_type: on_child_transferred,
-                ChildReentered.event_type: on_child_reentered,
-                TermResultRecorded.event_type: TermResultHandler(
-                    policy=policy, due_after=timedelta(days=settings.task_due_days)
-                ),
-            },
+            handlers=CHILD_EVENTS.with_handler(
+                TermResultRecorded,
+                TermResultHandler(policy=policy, due_after=timedelta(days=settings.task_due_days)),
+            ),
         ),
         org_tree_consumer(TREE),
     ]

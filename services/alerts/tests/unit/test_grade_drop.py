@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from alerts.adapters.orm import Base, FollowUpTask
 from alerts.domain.grades import GradeDropPolicy, TermScore, detect_grade_drop
-from alerts.service_layer.handlers import TermResultHandler, on_child_registered
+from alerts.service_layer.children import on_child_registered
+from alerts.service_layer.handlers import TermResultHandler
 from shouhu_contracts.alerts.v1 import FollowUpTaskOpened
 from shouhu_contracts.envelope import new_event
 from shouhu_contracts.registry.v1 import ChildRegistered, TermResultRecorded

@@ -7,22 +7,7 @@ from pathlib import Path
 from pairing.adapters.orm import TREE, Base
 from pairing.config import PairingSettings
 from pairing.entrypoints.api.routes import router
-from pairing.service_layer.handlers import (
-    on_child_exited,
-    on_child_reentered,
-    on_child_registered,
-    on_child_transferred,
-    on_child_updated,
-    on_guardian_changed,
-)
-from shouhu_contracts.registry.v1 import (
-    ChildExited,
-    ChildReentered,
-    ChildRegistered,
-    ChildTransferred,
-    ChildUpdated,
-    GuardianChanged,
-)
+from pairing.service_layer.handlers import CHILD_EVENTS
 from shouhu_kit.org.events import org_tree_consumer
 from shouhu_kit.runtime import ConsumerSpec
 from shouhu_kit.service import ServiceDefinition
@@ -34,14 +19,7 @@ def consumers(_settings: PairingSettings) -> list[ConsumerSpec]:
         ConsumerSpec(
             name="children",
             topics=["registry.children"],
-            handlers={
-                ChildRegistered.event_type: on_child_registered,
-                ChildUpdated.event_type: on_child_updated,
-                GuardianChanged.event_type: on_guardian_changed,
-                ChildTransferred.event_type: on_child_transferred,
-                ChildExited.event_type: on_child_exited,
-                ChildReentered.event_type: on_child_reentered,
-            },
+            handlers=CHILD_EVENTS.handlers,
         ),
         org_tree_consumer(TREE),
     ]

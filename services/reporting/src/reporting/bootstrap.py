@@ -7,21 +7,8 @@ from pathlib import Path
 from reporting.adapters.orm import TREE, Base
 from reporting.config import ReportingSettings
 from reporting.entrypoints.api.routes import router
-from reporting.service_layer.handlers import (
-    on_child_exited,
-    on_child_reentered,
-    on_child_registered,
-    on_child_transferred,
-    on_child_updated,
-)
+from reporting.service_layer.handlers import CHILD_EVENTS
 from reporting.service_layer.org import shift_subtree_counts
-from shouhu_contracts.registry.v1 import (
-    ChildExited,
-    ChildReentered,
-    ChildRegistered,
-    ChildTransferred,
-    ChildUpdated,
-)
 from shouhu_kit.org.events import org_tree_consumer
 from shouhu_kit.runtime import ConsumerSpec
 from shouhu_kit.service import ServiceDefinition
@@ -34,13 +21,7 @@ def consumers(_settings: ReportingSettings) -> list[ConsumerSpec]:
         ConsumerSpec(
             name="children",
             topics=["registry.children"],
-            handlers={
-                ChildRegistered.event_type: on_child_registered,
-                ChildUpdated.event_type: on_child_updated,
-                ChildTransferred.event_type: on_child_transferred,
-                ChildExited.event_type: on_child_exited,
-                ChildReentered.event_type: on_child_reentered,
-            },
+            handlers=CHILD_EVENTS.handlers,
         ),
     ]
 

@@ -12,18 +12,8 @@ from alerts.adapters.orm import TREE, ChildCopy, FollowUpTask, TermScoreCopy
 from alerts.domain.grades import GradeDropPolicy, TermScore, detect_grade_drop
 from shouhu_contracts.alerts.v1 import FollowUpTaskOpened, TaskReason
 from shouhu_contracts.envelope import CloudEvent
-from shouhu_contracts.registry.v1 import ChildRegistered, TermResultRecorded
+from shouhu_contracts.registry.v1 import TermResultRecorded
 from shouhu_kit.uow import UnitOfWork
-
-
-def on_child_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
-    """Keep the child's name and class."""
-    data: ChildRegistered = event.data
-    if uow.session.get(ChildCopy, data.child_id) is not None:
-        return  # a replay: registration is a child's first event, so what we hold is as new or newer
-    uow.session.add(
-        ChildCopy(id=data.child_id, name=data.name, class_id=TREE.unit_of(uow.session, data.org_path))
-    )
 
 
 class TermResultHandler:

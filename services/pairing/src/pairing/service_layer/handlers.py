@@ -15,13 +15,18 @@ from shouhu_contracts.registry.v1 import (
     ChildFacts,
     ChildReentered,
     ChildRegistered,
+    ChildTransferred,
     ChildUpdated,
     GuardianChanged,
 )
+from shouhu_kit.handlers import EventHandlers
 from shouhu_kit.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 ACTIVE = ChildStatus.ACTIVE.value
+
+# The children consumer's handlers, each declared over its function (the bootstrap names the set).
+CHILD_EVENTS = EventHandlers()
 
 
 def _rank(row: ChildToPair, *, on: date) -> None:
@@ -34,6 +39,7 @@ def _rank(row: ChildToPair, *, on: date) -> None:
     )
 
 
+@CHILD_EVENTS.on(ChildRegistered)
 def on_child_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """A new child waits for a helper."""
     data: ChildRegistered = event.data
@@ -69,6 +75,7 @@ def _known(uow: UnitOfWork, event: CloudEvent[Any]) -> ChildToPair | None:
     return row
 
 
+@CHILD_EVENTS.on(ChildUpdated)
 def on_child_updated(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """New name, left-behind type or guardian: rank again."""
     data: ChildUpdated = event.data
@@ -81,6 +88,7 @@ def on_child_updated(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         _rank(row, on=data.occurred_at.date())
 
 
+@CHILD_EVENTS.on(GuardianChanged)
 def on_guardian_changed(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """A child with or without a guardian now: rank again."""
     data: GuardianChanged = event.data
@@ -89,12 +97,14 @@ def on_guardian_changed(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         _rank(row, on=data.occurred_at.date())
 
 
+@CHILD_EVENTS.on(ChildTransferred)
 def on_child_transferred(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """The child waits in its new class (restated by `_known`)."""
     if (row := _known(uow, event)) is not None:
         _rank(row, on=event.data.occurred_at.date())
 
 
+@CHILD_EVENTS.on(ChildExited)
 def on_child_exited(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """The child left the programme: it no longer waits."""
     data: ChildExited = event.data
@@ -103,6 +113,7 @@ def on_child_exited(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         _rank(row, on=data.occurred_at.date())
 
 
+@CHILD_EVENTS.on(ChildReentered)
 def on_child_reentered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """The child is back: it waits again, ranked on its facts of today."""
     data: ChildReentered = event.data

@@ -16,7 +16,11 @@ from shouhu_contracts.registry.v1 import (
     ChildTransferred,
     ChildUpdated,
 )
+from shouhu_kit.handlers import EventHandlers
 from shouhu_kit.uow import UnitOfWork
+
+# The children consumer's handlers, each declared over its function (the bootstrap names the set).
+CHILD_EVENTS = EventHandlers()
 
 
 def _unit(uow: UnitOfWork, path: Sequence[uuid.UUID] | None) -> uuid.UUID | None:
@@ -55,6 +59,7 @@ def _settle(
     shift(uow, before=before, after=counted_units(uow, row))
 
 
+@CHILD_EVENTS.on(ChildRegistered)
 def on_child_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """Count the child once in each unit above its class and its home village."""
     data: ChildRegistered = event.data
@@ -64,6 +69,7 @@ def on_child_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     _add(uow, data.child_id, class_id=class_id, home=_unit(uow, data.home_path), status=ACTIVE)
 
 
+@CHILD_EVENTS.on(ChildTransferred)
 def on_child_transferred(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """Move the count from the old class's units to the new one's; the home village's keep it."""
     data: ChildTransferred = event.data
@@ -75,6 +81,7 @@ def on_child_transferred(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         _settle(uow, row, class_id=class_id)
 
 
+@CHILD_EVENTS.on(ChildExited)
 def on_child_exited(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """The child stops counting everywhere; the placement remembers it is out."""
     data: ChildExited = event.data
@@ -86,6 +93,7 @@ def on_child_exited(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         _settle(uow, row, status=data.status.value)
 
 
+@CHILD_EVENTS.on(ChildReentered)
 def on_child_reentered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """The child counts again, in its (possibly new) class and its home village."""
     data: ChildReentered = event.data
@@ -97,6 +105,7 @@ def on_child_reentered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         _settle(uow, row, class_id=class_id, status=ACTIVE)
 
 
+@CHILD_EVENTS.on(ChildUpdated)
 def on_child_updated(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """A new home village moves the count between the village-side units."""
     data: ChildUpdated = event.data
