@@ -312,7 +312,7 @@ def handled_types() -> dict[str, set[str]]:
     specs = {}
     for svc in ("pairing", "alerts", "reporting"):
         service = importlib.import_module(f"{svc}.bootstrap").SERVICE
-        specs[svc] = service.consumers(service.settings())
+        specs[svc] = service.consumers(service.settings(env="dev"))
     return {svc: {t for spec in s for t in spec.handlers} for svc, s in specs.items()}
 
 
