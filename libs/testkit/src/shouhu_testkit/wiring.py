@@ -115,20 +115,35 @@ class ConsumerHarness:
         self.handlers = {t: h for spec in specs for t, h in spec.handlers.items()}
 
     def apply(self, *events: Any) -> None:
-        """Each event in its own transaction; events the service does not handle are skipped."""
+        """Each event in its own transaction, through the kit's inbox; unhandled events are skipped."""
+        for data in events:
+            self._poll([data])
+
+    def apply_as_one_poll(self, *events: Any) -> None:
+        """All the events in one transaction, as the consumer loop applies one poll's records."""
+        self._poll(list(events))
+
+    def _poll(self, events: Sequence[Any]) -> None:
         from shouhu_contracts.envelope import new_event
+        from shouhu_kit.inbox import BatchFailed, apply_batch
         from shouhu_kit.uow import UnitOfWork
 
-        for data in events:
-            handler = self.handlers.get(data.event_type)
-            if handler is None:
-                continue
-            event = new_event(
-                event_id=uuid.uuid4(), source="/shouhu/registry", time=self.clock.now(), data=data
+        batch = [
+            (
+                new_event(event_id=uuid.uuid4(), source="/shouhu/registry", time=self.clock.now(), data=data),
+                self.handlers.get(data.event_type),
             )
-            with UnitOfWork(db=self.db, clock=self.clock, source=self.source) as uow:
-                handler(uow, event)
-                uow.commit()
+            for data in events
+        ]
+        try:
+            apply_batch(
+                uow=lambda: UnitOfWork(db=self.db, clock=self.clock, source=self.source),
+                group="harness",
+                batch=batch,
+                now=self.clock.now(),
+            )
+        except BatchFailed as failed:
+            raise failed.error from failed  # the handler's own error, as the test expects it
 
 
 def harness_factory(build: Any) -> Any:
