@@ -1,4 +1,5 @@
-"""Child archive use cases: register, update (merge patch), transfer, exit, re-enter.
+"""Child archive use cases: register and update (merge patch); transfers, exits and re-entries are in
+movements.py.
 
 Each use case opens the unit of work it is given, commits the change with its events, history and
 the audit of the archive it answers with, and returns that archive as the caller may see it.
@@ -16,15 +17,12 @@ from sqlalchemy import select
 from registry.adapters.orm import ChildHistoryRow, ChildRow, OrgUnitRow
 from registry.domain.archive import diff, missing_contacts
 from registry.service_layer.access import visible_child, visible_unit
-from registry.service_layer.commands import ChildIn, ExitIn, ReenterIn, TransferIn
+from registry.service_layer.commands import ChildIn
 from registry.service_layer.read_models import ChildOut
 from registry.service_layer.views import child_out, missing_list
 from shouhu_contracts.org import ChildStatus, GuardianshipRating, LeftBehindType, OrgKind
 from shouhu_contracts.registry.v1 import (
-    ChildExited,
-    ChildReentered,
     ChildRegistered,
-    ChildTransferred,
     ChildUpdated,
     GuardianChanged,
 )
@@ -69,7 +67,7 @@ def archive_doc(row: ChildRow) -> dict[str, Any]:
     }
 
 
-def _class_and_school(uow: UnitOfWork, class_id: uuid.UUID, principal: Principal, field: str) -> OrgUnitRow:
+def class_and_school(uow: UnitOfWork, class_id: uuid.UUID, principal: Principal, field: str) -> OrgUnitRow:
     klass = visible_unit(uow, class_id, principal)
     if klass.kind != OrgKind.CLASS.value:
         raise invalid_request(
@@ -145,7 +143,7 @@ def refresh_contact_card(row: ChildRow) -> None:
     row.missing_contacts, row.contact_complete = ",".join(missing), not missing
 
 
-def _history(
+def record_history(
     uow: UnitOfWork, row: ChildRow, principal: Principal, action: str, changes: list[dict[str, Any]]
 ) -> None:
     uow.session.add(
@@ -192,7 +190,7 @@ def new_child(
     return row, event, changes
 
 
-def _answer(uow: UnitOfWork, row: ChildRow, principal: Principal) -> ChildOut:
+def answer_with_archive(uow: UnitOfWork, row: ChildRow, principal: Principal) -> ChildOut:
     """The archive as the caller may see it, committed with the change and the audit of this read."""
     out = child_out(uow, row, principal)
     uow.commit()
@@ -202,16 +200,16 @@ def _answer(uow: UnitOfWork, row: ChildRow, principal: Principal) -> ChildOut:
 def register_child(*, uow: UnitOfWork, cmd: ChildIn, principal: Principal) -> ChildOut:
     """Create a child's archive in a class the caller can see (建档)."""
     with uow:
-        return _answer(uow, _register(uow, cmd, principal), principal)
+        return answer_with_archive(uow, _register(uow, cmd, principal), principal)
 
 
 def _register(uow: UnitOfWork, cmd: ChildIn, principal: Principal) -> ChildRow:
-    klass = _class_and_school(uow, cmd.class_id, principal, "class_id")
+    klass = class_and_school(uow, cmd.class_id, principal, "class_id")
     home = check_archive(uow, cmd, child_id=None)
     row, event, changes = new_child(cmd=cmd, klass=klass, home=home, now=uow.now())
     uow.session.add(row)
     uow.session.flush()
-    _history(uow, row, principal, "registered", changes)
+    record_history(uow, row, principal, "registered", changes)
     uow.publish(event)
     return row
 
@@ -234,7 +232,7 @@ def update_child(
 ) -> ChildOut:
     """Apply a merge patch to the archive, refusing a stale version (412)."""
     with uow:
-        return _answer(uow, _update(uow, child_id, patch, if_match, principal), principal)
+        return answer_with_archive(uow, _update(uow, child_id, patch, if_match, principal), principal)
 
 
 def _update(
@@ -264,7 +262,7 @@ def _update(
         return row
     row.updated_at = uow.now()
     uow.session.flush()
-    _history(uow, row, principal, "updated", changes)
+    record_history(uow, row, principal, "updated", changes)
     fields = [c["field"] for c in changes]
     facts = {"child_id": row.id, "org_path": decode_path(row.org_path_text), "occurred_at": uow.now()}
     uow.publish(
@@ -291,141 +289,4 @@ def _update(
                 guardian_rating=GuardianshipRating(g["rating"]) if g else None,
             )
         )
-    return row
-
-
-def transfer_child(
-    *, uow: UnitOfWork, child_id: uuid.UUID, cmd: TransferIn, principal: Principal
-) -> ChildOut:
-    """Move the child to another class (school, township or district), keeping id and history."""
-    with uow:
-        return _answer(uow, _transfer(uow, child_id, cmd, principal), principal)
-
-
-def _transfer(uow: UnitOfWork, child_id: uuid.UUID, cmd: TransferIn, principal: Principal) -> ChildRow:
-    row = visible_child(uow, child_id, principal)
-    if row.status != ChildStatus.ACTIVE.value:
-        raise _not_active(row)
-    target = _class_and_school(uow, cmd.to_class_id, principal, "to_class_id")
-    if target.id == row.class_id:
-        raise invalid_request(
-            [{"field": "to_class_id", "message": "已在该班级", "message_en": "already in that class"}]
-        )
-    from_class, from_path = row.class_id, decode_path(row.org_path_text)
-    row.class_id, row.school_id, row.org_path_text = target.id, target.parent_id, target.path_text
-    row.updated_at = uow.now()
-    uow.session.flush()
-    _history(
-        uow,
-        row,
-        principal,
-        "transferred",
-        [
-            {"field": "class_id", "old": str(from_class), "new": str(target.id)},
-            {"field": "reason", "old": None, "new": cmd.reason},
-        ],
-    )
-    uow.publish(
-        ChildTransferred(
-            child_id=row.id,
-            org_path=target.path,
-            occurred_at=uow.now(),
-            from_class_id=from_class,
-            from_org_path=from_path,
-            to_class_id=target.id,
-        )
-    )
-    return row
-
-
-def _not_active(row: ChildRow) -> Problem:
-    return Problem(
-        status=409,
-        slug="not-active",
-        title="该儿童不在册",
-        title_en="The child is not active",
-        detail=f"当前状态：{row.status}",
-        detail_en=f"status: {row.status}",
-    )
-
-
-def exit_child(*, uow: UnitOfWork, child_id: uuid.UUID, cmd: ExitIn, principal: Principal) -> ChildOut:
-    """Take the child out of the programme (退出) or record it left the city (转出)."""
-    with uow:
-        return _answer(uow, _exit(uow, child_id, cmd, principal), principal)
-
-
-def _exit(uow: UnitOfWork, child_id: uuid.UUID, cmd: ExitIn, principal: Principal) -> ChildRow:
-    row = visible_child(uow, child_id, principal)
-    if row.status != ChildStatus.ACTIVE.value:
-        raise _not_active(row)
-    if cmd.status is ChildStatus.ACTIVE:
-        raise invalid_request(
-            [
-                {
-                    "field": "status",
-                    "message": "退出状态不能为在册",
-                    "message_en": "must be exited or transferred_out",
-                }
-            ]
-        )
-    row.status, row.exit_reason, row.updated_at = cmd.status.value, cmd.reason, uow.now()
-    uow.session.flush()
-    _history(
-        uow,
-        row,
-        principal,
-        "exited",
-        [
-            {"field": "status", "old": "active", "new": cmd.status.value},
-            {"field": "exit_reason", "old": None, "new": cmd.reason},
-        ],
-    )
-    uow.publish(
-        ChildExited(
-            child_id=row.id,
-            org_path=decode_path(row.org_path_text),
-            occurred_at=uow.now(),
-            status=cmd.status,
-            reason=cmd.reason,
-        )
-    )
-    return row
-
-
-def reenter_child(*, uow: UnitOfWork, child_id: uuid.UUID, cmd: ReenterIn, principal: Principal) -> ChildOut:
-    """Bring an exited child back (重新纳入), optionally in a new class or with a new type."""
-    with uow:
-        return _answer(uow, _reenter(uow, child_id, cmd, principal), principal)
-
-
-def _reenter(uow: UnitOfWork, child_id: uuid.UUID, cmd: ReenterIn, principal: Principal) -> ChildRow:
-    row = visible_child(uow, child_id, principal)
-    if row.status == ChildStatus.ACTIVE.value:
-        raise Problem(
-            status=409, slug="already-active", title="该儿童已在册", title_en="The child is already active"
-        )
-    changes: list[dict[str, Any]] = [{"field": "status", "old": row.status, "new": "active"}]
-    if cmd.class_id is not None and cmd.class_id != row.class_id:
-        target = _class_and_school(uow, cmd.class_id, principal, "class_id")
-        changes.append({"field": "class_id", "old": str(row.class_id), "new": str(target.id)})
-        row.class_id, row.school_id, row.org_path_text = target.id, target.parent_id, target.path_text
-    if cmd.left_behind_type is not None and cmd.left_behind_type.value != row.left_behind_type:
-        changes.append(
-            {"field": "left_behind_type", "old": row.left_behind_type, "new": cmd.left_behind_type.value}
-        )
-        row.left_behind_type = cmd.left_behind_type.value
-        refresh_contact_card(row)
-    row.status, row.exit_reason, row.updated_at = ChildStatus.ACTIVE.value, None, uow.now()
-    uow.session.flush()
-    _history(uow, row, principal, "reentered", changes)
-    uow.publish(
-        ChildReentered(
-            child_id=row.id,
-            org_path=decode_path(row.org_path_text),
-            occurred_at=uow.now(),
-            left_behind_type=LeftBehindType(row.left_behind_type),
-            has_guardian=row.has_guardian,
-        )
-    )
     return row

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Header, Query, Response
 
 from registry.entrypoints.api.roles import CHILD_WRITERS, READERS
-from registry.service_layer import archive_reads, children
+from registry.service_layer import archive_reads, children, movements
 from registry.service_layer.commands import PRINTABLE, ChildIn, ChildPatch, ExitIn, ReenterIn, TransferIn
 from registry.service_layer.queries import ChildFilter
 from registry.service_layer.read_models import ChildOut, ChildPage, HistoryEntryOut
@@ -123,7 +123,7 @@ def transfer(
     child_id: uuid.UUID, body: TransferIn, user: CurrentUser, uow: NewUow, response: Response
 ) -> ChildOut:
     require_role(user, CHILD_WRITERS)
-    return _tagged(children.transfer_child(uow=uow, child_id=child_id, cmd=body, principal=user), response)
+    return _tagged(movements.transfer_child(uow=uow, child_id=child_id, cmd=body, principal=user), response)
 
 
 @router.post(
@@ -136,7 +136,7 @@ def exit_child(
     child_id: uuid.UUID, body: ExitIn, user: CurrentUser, uow: NewUow, response: Response
 ) -> ChildOut:
     require_role(user, CHILD_WRITERS)
-    return _tagged(children.exit_child(uow=uow, child_id=child_id, cmd=body, principal=user), response)
+    return _tagged(movements.exit_child(uow=uow, child_id=child_id, cmd=body, principal=user), response)
 
 
 @router.post(
@@ -149,7 +149,7 @@ def reenter(
     child_id: uuid.UUID, body: ReenterIn, user: CurrentUser, uow: NewUow, response: Response
 ) -> ChildOut:
     require_role(user, CHILD_WRITERS)
-    return _tagged(children.reenter_child(uow=uow, child_id=child_id, cmd=body, principal=user), response)
+    return _tagged(movements.reenter_child(uow=uow, child_id=child_id, cmd=body, principal=user), response)
 
 
 @router.get(
