@@ -3,7 +3,20 @@
 import json
 from typing import Any
 
-from shouhu_contracts.alerts.v1 import FollowUpTaskOpened
+from shouhu_contracts.alerts.v1 import FollowUpTaskOpened, RiskLevelChanged
+from shouhu_contracts.pairing.v1 import (
+    ContactCorrected,
+    ContactLogged,
+    HelperDeactivated,
+    HelperRegistered,
+    HelperUpdated,
+    ObligationEnded,
+    ObligationWindowMet,
+    ObligationWindowMissed,
+    ObligationWindowOpened,
+    PairingCreated,
+    PairingEnded,
+)
 from shouhu_contracts.envelope import CloudEvent, EventData, MalformedEvent, UnknownEventType, envelope_type
 from shouhu_contracts.registry.v1 import (
     AwardRecorded,
@@ -34,6 +47,18 @@ _ALL: tuple[type[EventData], ...] = (
     AwardRecorded,
     ViolationRecorded,
     FollowUpTaskOpened,
+    RiskLevelChanged,
+    HelperRegistered,
+    HelperUpdated,
+    HelperDeactivated,
+    PairingCreated,
+    PairingEnded,
+    ContactLogged,
+    ContactCorrected,
+    ObligationWindowOpened,
+    ObligationWindowMet,
+    ObligationWindowMissed,
+    ObligationEnded,
 )
 
 EVENT_TYPES: dict[str, type[EventData]] = {cls.event_type: cls for cls in _ALL}

@@ -1,0 +1,1 @@
+"""Pairing events: helpers, pairings, contact logs and contact obligations (结对帮扶)."""
