@@ -71,7 +71,7 @@ class Helper(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - lost updates fail loudly
 
 
 class ClassTeacher(Base):
@@ -89,7 +89,12 @@ class Pairing(Base):
 
     __tablename__ = "pairings"
     __table_args__ = (
-        Index("ux_pairings_one_primary", "child_id", unique=True, **_where("status = 'active' AND role = 'primary'")),
+        Index(
+            "ux_pairings_one_primary",
+            "child_id",
+            unique=True,
+            **_where("status = 'active' AND role = 'primary'"),
+        ),
         Index("ux_pairings_once", "child_id", "helper_id", unique=True, **_where("status = 'active'")),
         Index("ix_pairings_helper", "helper_id", "status"),
         Index("ix_pairings_child", "child_id", "status"),
@@ -198,7 +203,7 @@ class ContactLog(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - lost updates fail loudly
 
 
 class ContactLogChange(Base):

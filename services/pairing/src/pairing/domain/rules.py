@@ -71,17 +71,26 @@ def refusal(
 ) -> Refusal | None:
     """The first rule a proposed pairing breaks, or None when it may be made."""
     if not child_active:
-        return Refusal("child_id", "儿童不在关爱名单中（已退出或转出）", "the child is not active", "child_inactive")
+        return Refusal(
+            "child_id", "儿童不在关爱名单中（已退出或转出）", "the child is not active", "child_inactive"
+        )
     if not helper_active:
         return Refusal("helper_id", "帮扶人已停用", "the helper is inactive", "helper_inactive")
     if already_paired_with_helper:
-        return Refusal("helper_id", "该帮扶人已与此儿童结对", "already paired with this child", "already_paired")
+        return Refusal(
+            "helper_id", "该帮扶人已与此儿童结对", "already paired with this child", "already_paired"
+        )
     if role is PairingRole.PRIMARY and helper_kind in SECONDARY_ONLY:
         return Refusal(
-            "role", "学习帮手只能作为协助帮扶人", "a peer student can only be a secondary helper", "peer_primary"
+            "role",
+            "学习帮手只能作为协助帮扶人",
+            "a peer student can only be a secondary helper",
+            "peer_primary",
         )
     if role is PairingRole.PRIMARY and has_primary:
-        return Refusal("role", "该儿童已有主要帮扶人", "the child already has a primary helper", "has_primary")
+        return Refusal(
+            "role", "该儿童已有主要帮扶人", "the child already has a primary helper", "has_primary"
+        )
     if caseload >= capacity:
         return Refusal(
             "helper_id",

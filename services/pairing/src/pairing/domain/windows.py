@@ -76,7 +76,10 @@ def _next_first_day(rhythm: Rhythm, first: date) -> date:
 def window_at(rhythm: Rhythm, at: datetime) -> Window:
     """The window of this rhythm that holds the instant."""
     first = _first_day(rhythm, at.astimezone(CHINA_TZ).date())
-    return Window(_midnight(first).astimezone(at.tzinfo), _midnight(_next_first_day(rhythm, first)).astimezone(at.tzinfo))
+    return Window(
+        _midnight(first).astimezone(at.tzinfo),
+        _midnight(_next_first_day(rhythm, first)).astimezone(at.tzinfo),
+    )
 
 
 def window_after(rhythm: Rhythm, window: Window) -> Window:

@@ -135,6 +135,8 @@ def active_pairings_of_child(uow: UnitOfWork, child_id: uuid.UUID) -> list[Pairi
 def active_pairings_of_helper(uow: UnitOfWork, helper_id: uuid.UUID) -> list[Pairing]:
     """The helper's active pairings."""
     rows = uow.session.scalars(
-        select(Pairing).where(Pairing.helper_id == helper_id, Pairing.status == ACTIVE).order_by(Pairing.created_at)
+        select(Pairing)
+        .where(Pairing.helper_id == helper_id, Pairing.status == ACTIVE)
+        .order_by(Pairing.created_at)
     )
     return list(rows)
