@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
-from pairing.adapters.orm import TREE, ClassTeacher, Helper
+from pairing.adapters.orm import TREE, ChildToPair, ClassTeacher, Helper
 from pairing.domain.rules import SCHOOL_KINDS, reach_unit
 from pairing.service_layer import pairings
-from pairing.service_layer.context import audit, path_ids, path_with_kinds, policy_at
+from pairing.service_layer.access import visible_helper
+from pairing.service_layer.context import audit, child_path, path_ids, path_with_kinds, policy_at
 from shouhu_contracts.org import OrgKind
 from shouhu_contracts.pairing.v1 import HelperDeactivated, HelperRegistered, HelperUpdated
 from shouhu_contracts.pairing.vocabulary import HelperKind, PairingEndReason
@@ -205,24 +206,10 @@ def register(*, uow: UnitOfWork, body: HelperIn, principal: Principal) -> Helper
         return out
 
 
-def visible(uow: UnitOfWork, helper_id: uuid.UUID, principal: Principal) -> Helper:
-    """The helper, or 404 when missing or outside the caller's subtree (a helper sees only themself)."""
-    row = uow.session.get(Helper, helper_id)
-    if row is None:
-        raise not_found("帮扶人", "Helper")
-    if principal.role is Role.HELPER:
-        if row.account != principal.subject:
-            raise not_found("帮扶人", "Helper")
-        return row
-    if not principal.sees(path_ids(uow.session, row.unit_id)):
-        raise not_found("帮扶人", "Helper")
-    return row
-
-
 def read(*, uow: UnitOfWork, helper_id: uuid.UUID, principal: Principal) -> HelperOut:
     """One helper."""
     with uow:
-        out = view(uow, visible(uow, helper_id, principal), principal)
+        out = view(uow, visible_helper(uow, helper_id, principal), principal)
         uow.commit()  # the audit row of an unmasked phone
         return out
 
@@ -232,7 +219,7 @@ def change(
 ) -> HelperOut:
     """Change a helper (If-Match version); pairings the change puts out of reach end."""
     with uow:
-        row = visible(uow, helper_id, principal)
+        row = visible_helper(uow, helper_id, principal)
         if row.version != version:
             raise Problem(
                 status=412, slug="precondition-failed", title="数据已被修改", title_en="Precondition failed",
@@ -273,9 +260,6 @@ def change(
 
 def _end_out_of_reach(uow: UnitOfWork, row: Helper) -> None:
     """A helper who moved keeps only the children still within reach."""
-    from pairing.adapters.orm import ChildToPair
-    from pairing.service_layer.context import child_path
-
     for pairing in pairings.active_pairings_of_helper(uow, row.id):
         child = uow.session.get(ChildToPair, pairing.child_id)
         if child is not None and row.reach_unit_id not in child_path(uow.session, child):
@@ -285,7 +269,7 @@ def _end_out_of_reach(uow: UnitOfWork, row: Helper) -> None:
 def deactivate(*, uow: UnitOfWork, helper_id: uuid.UUID, reason: str, principal: Principal) -> HelperOut:
     """Deactivate a helper: every pairing ends (each announced), then the helper."""
     with uow:
-        row = visible(uow, helper_id, principal)
+        row = visible_helper(uow, helper_id, principal)
         if row.active:
             for pairing in pairings.active_pairings_of_helper(uow, row.id):
                 pairings.end(uow, pairing, reason=PairingEndReason.HELPER_DEACTIVATED, note=reason)
@@ -348,7 +332,7 @@ def name_class_teacher(
         path = _unit_in_scope(uow, principal, class_id, field="class_id")
         if path[-1][1] != OrgKind.CLASS.value:
             raise _bad("class_id", "不是班级", "not a class")
-        helper = visible(uow, helper_id, principal)
+        helper = visible_helper(uow, helper_id, principal)
         if HelperKind(helper.kind) not in SCHOOL_KINDS - {HelperKind.PEER_STUDENT} or not helper.active:
             raise _bad("helper_id", "班主任须为在岗教师", "a class teacher is an active teacher")
         if helper.reach_unit_id not in [u for u, _ in path]:
@@ -382,6 +366,3 @@ def class_teacher(*, uow: UnitOfWork, class_id: uuid.UUID, principal: Principal)
         return ClassTeacherOut(
             class_id=class_id, helper_id=helper.id, name=helper.name, assigned_at=row.assigned_at
         )
-
-
-__all__ = ["or_"]

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
-from pairing.adapters.orm import ACTIVE, ENDED, ChildToPair, Helper, Pairing
+from pairing.adapters.orm import ACTIVE, ENDED, TREE, ChildToPair, Helper, Pairing
 from pairing.domain.rules import Refusal, refusal
 from pairing.service_layer import obligations
+from pairing.service_layer.access import visible_child, visible_helper
 from pairing.service_layer.context import child_path, policy_at
 from shouhu_contracts.org import ChildStatus
 from shouhu_contracts.pairing.v1 import PairingCreated, PairingEnded
 from shouhu_contracts.pairing.vocabulary import HelperKind, PairingEndReason, PairingRole
+from shouhu_kit.auth import Principal, Role
+from shouhu_kit.org.scope import scope_filter
+from shouhu_kit.problems import Problem, not_found
 from shouhu_kit.uow import UnitOfWork
 
 
@@ -140,3 +147,154 @@ def active_pairings_of_helper(uow: UnitOfWork, helper_id: uuid.UUID) -> list[Pai
         .order_by(Pairing.created_at)
     )
     return list(rows)
+
+
+class PairingIn(BaseModel):
+    """结对 / Pair a child with a helper."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    child_id: uuid.UUID
+    helper_id: uuid.UUID
+    role: PairingRole = PairingRole.PRIMARY
+
+
+class PairingEndIn(BaseModel):
+    """解除结对 / End a pairing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: PairingEndReason = PairingEndReason.OTHER
+    note: str | None = Field(default=None, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
+
+
+class PairingOut(BaseModel):
+    """结对关系 / A pairing."""
+
+    id: uuid.UUID
+    child_id: uuid.UUID
+    child_name: str
+    helper_id: uuid.UUID
+    helper_name: str
+    helper_kind: HelperKind
+    role: PairingRole
+    status: str = Field(description="active 进行中 / ended 已解除")
+    created_at: datetime
+    created_by: str
+    suggested: bool
+    ended_at: datetime | None
+    end_reason: PairingEndReason | None
+    end_note: str | None
+
+
+def _out(row: Pairing, child: ChildToPair, helper: Helper) -> PairingOut:
+    return PairingOut(
+        id=row.id,
+        child_id=row.child_id,
+        child_name=child.name,
+        helper_id=row.helper_id,
+        helper_name=helper.name,
+        helper_kind=HelperKind(helper.kind),
+        role=PairingRole(row.role),
+        status=row.status,
+        created_at=row.created_at,
+        created_by=row.created_by,
+        suggested=row.suggested,
+        ended_at=row.ended_at,
+        end_reason=PairingEndReason(row.end_reason) if row.end_reason else None,
+        end_note=row.end_note,
+    )
+
+
+def _refused(why: Refusal) -> Problem:
+    status = 409 if why.code in {"has_primary", "already_paired", "at_capacity"} else 422
+    return Problem(
+        status=status,
+        slug="pairing-refused",
+        title="不能结对",
+        title_en="Pairing refused",
+        detail=why.zh,
+        detail_en=why.en,
+        errors=[
+            {
+                "field": why.field,
+                "location": "body",
+                "message": why.zh,
+                "message_en": why.en,
+                "type": why.code,
+            }
+        ],
+    )
+
+
+def create(*, uow: UnitOfWork, body: PairingIn, principal: Principal) -> PairingOut:
+    """Pair a child and a helper, both in the caller's scope, within the rules."""
+    with uow:
+        child = visible_child(uow, body.child_id, principal)
+        helper = visible_helper(uow, body.helper_id, principal)
+        made = pair(uow, child=child, helper=helper, role=body.role, actor=principal.subject)
+        if isinstance(made, Refusal):
+            raise _refused(made)
+        out = _out(made.pairing, child, helper)
+        try:
+            uow.commit()
+        except IntegrityError as exc:  # a second primary or the same pair made at once elsewhere
+            raise _refused(
+                Refusal(
+                    "role",
+                    "该儿童刚刚已与他人结对",
+                    "the child was just paired by someone else",
+                    "has_primary",
+                )
+            ) from exc
+        return out
+
+
+def finish(*, uow: UnitOfWork, pairing_id: uuid.UUID, body: PairingEndIn, principal: Principal) -> PairingOut:
+    """End a pairing (idempotent: an ended pairing is answered as it is)."""
+    with uow:
+        row = uow.session.get(Pairing, pairing_id)
+        if row is None:
+            raise not_found("结对关系", "Pairing")
+        child = visible_child(uow, row.child_id, principal)
+        end(uow, row, reason=body.reason, note=body.note)
+        helper = uow.session.get(Helper, row.helper_id)
+        assert helper is not None
+        out = _out(row, child, helper)
+        uow.commit()
+        return out
+
+
+def listing(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    child_id: uuid.UUID | None,
+    helper_id: uuid.UUID | None,
+    status: str | None,
+    after: uuid.UUID | None,
+    limit: int,
+) -> list[PairingOut]:
+    """Pairings of a child or a helper (history included), or in the caller's subtree; keyset by id."""
+    with uow:
+        query = select(Pairing, ChildToPair, Helper)
+        query = query.join(ChildToPair, ChildToPair.id == Pairing.child_id)
+        query = query.join(Helper, Helper.id == Pairing.helper_id)
+        if child_id is not None:
+            visible_child(uow, child_id, principal)
+            query = query.where(Pairing.child_id == child_id)
+        if helper_id is not None:
+            visible_helper(uow, helper_id, principal)
+            query = query.where(Pairing.helper_id == helper_id)
+        if principal.role is Role.HELPER:
+            query = query.where(Helper.account == principal.subject)
+        elif child_id is None:
+            query = query.where(
+                scope_filter(uow.session, tree=TREE, principal=principal, units=[ChildToPair.class_id])
+            )
+        if status is not None:
+            query = query.where(Pairing.status == status)
+        if after is not None:
+            query = query.where(Pairing.id > after)
+        rows = uow.session.execute(query.order_by(Pairing.id).limit(limit)).all()
+        return [_out(p, c, h) for p, c, h in rows]
