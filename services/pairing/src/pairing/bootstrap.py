@@ -6,8 +6,10 @@ from pathlib import Path
 
 from pairing.adapters.orm import TREE, Base
 from pairing.config import PairingSettings
+from pairing.entrypoints.api import helpers as helper_routes
+from pairing.entrypoints.api import pairings as pairing_routes
 from pairing.entrypoints.api.routes import router
-from pairing.service_layer.handlers import CHILD_EVENTS
+from pairing.service_layer.handlers import CHILD_EVENTS, RISK_EVENTS
 from shouhu_kit.org.events import org_tree_consumer
 from shouhu_kit.runtime import ConsumerSpec
 from shouhu_kit.service import ServiceDefinition
@@ -21,6 +23,7 @@ def consumers(_settings: PairingSettings) -> list[ConsumerSpec]:
             topics=["registry.children"],
             handlers=CHILD_EVENTS.handlers,
         ),
+        ConsumerSpec(name="risk", topics=["alerts.risk"], handlers=RISK_EVENTS.handlers),
         org_tree_consumer(TREE),
     ]
 
@@ -31,6 +34,6 @@ SERVICE = ServiceDefinition(
     description="结对帮扶。Pairing helpers with children.",
     metadata=Base.metadata,
     migrations=Path(__file__).resolve().parent / "migrations",
-    routers=[router],
+    routers=[router, helper_routes.router, pairing_routes.router],
     consumers=consumers,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -52,6 +53,18 @@ class Pairing(ConsumerHarness):
                 )
                 for r in s.scalars(select(ChildToPair)).all()
             }
+
+    def headers(self, role: Role, org: uuid.UUID | None = None, subject: str = "tester") -> dict[str, str]:
+        """A bearer header for a caller of that role at that unit."""
+        return bearer(secret=self.settings.jwt_secret, role=role, org_id=org, subject=subject)
+
+    def outbox(self) -> list[dict[str, Any]]:
+        """Every event the service queued, oldest first, as the relay would send it."""
+        with self.db.sessions() as s:
+            rows = s.scalars(
+                select(self.db.tables.outbox.c.payload).order_by(self.db.tables.outbox.c.seq)
+            ).all()
+        return [json.loads(r) for r in rows]
 
     def state(self) -> tuple[Any, ...]:
         """The rows and the waiting list."""

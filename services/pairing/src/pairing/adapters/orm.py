@@ -281,3 +281,14 @@ class AuditRow(Base):
     child_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
     helper_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
     detail: Mapped[str] = mapped_column(String(200))
+
+
+class ChildRisk(Base):
+    """A child's risk as the alerts service last announced it (kept apart: it may come first)."""
+
+    __tablename__ = "child_risks"
+
+    child_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    level: Mapped[str] = mapped_column(String(10))
+    reasons: Mapped[list[Any]] = mapped_column(JSON)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -6,10 +6,15 @@ import logging
 from datetime import date
 from typing import Any
 
-from pairing.adapters.orm import TREE, ChildToPair
+from pairing.adapters.orm import TREE, ChildRisk, ChildToPair, Helper
 from pairing.domain.pairing_order import neediness
+from pairing.domain.policy import TransferRule
+from pairing.service_layer import obligations, pairings
+from pairing.service_layer.context import child_path, policy_at
+from shouhu_contracts.alerts.v1 import RiskLevel, RiskLevelChanged
 from shouhu_contracts.envelope import CloudEvent
 from shouhu_contracts.org import ChildStatus, LeftBehindType
+from shouhu_contracts.pairing.vocabulary import PairingEndReason
 from shouhu_contracts.registry.v1 import (
     ChildExited,
     ChildFacts,
@@ -27,6 +32,8 @@ ACTIVE = ChildStatus.ACTIVE.value
 
 # The children consumer's handlers, each declared over its function (the bootstrap names the set).
 CHILD_EVENTS = EventHandlers()
+# The risk consumer's: the alerts service's risk levels put the riskiest first.
+RISK_EVENTS = EventHandlers()
 
 
 def _rank(row: ChildToPair, *, on: date) -> None:
@@ -36,6 +43,7 @@ def _rank(row: ChildToPair, *, on: date) -> None:
         has_guardian=row.has_guardian,
         birth_date=row.birth_date,
         today=on,
+        risk=RiskLevel(row.risk_level) if row.risk_level else None,
     )
 
 
@@ -55,9 +63,14 @@ def on_child_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         status=ACTIVE,
         paired=False,
         registered_at=data.registered_at,
+        guardian_rating=data.guardian_rating.value if data.guardian_rating else None,
     )
+    if (risk := uow.session.get(ChildRisk, data.child_id)) is not None:  # alerts may have been first
+        row.risk_level, row.risk_reasons = risk.level, risk.reasons
     _rank(row, on=data.registered_at.date())
     uow.session.add(row)
+    uow.session.flush()
+    obligations.attach_for_child(uow, row, policy_at(uow.session, data.org_path))
 
 
 def _known(uow: UnitOfWork, event: CloudEvent[Any]) -> ChildToPair | None:
@@ -94,14 +107,30 @@ def on_guardian_changed(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     data: GuardianChanged = event.data
     if (row := _known(uow, event)) is not None:
         row.has_guardian = data.has_guardian
+        row.guardian_rating = data.guardian_rating.value if data.guardian_rating else None
         _rank(row, on=data.occurred_at.date())
 
 
 @CHILD_EVENTS.on(ChildTransferred)
 def on_child_transferred(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
-    """The child waits in its new class (restated by `_known`)."""
-    if (row := _known(uow, event)) is not None:
-        _rank(row, on=event.data.occurred_at.date())
+    """The child is in its new class: pairings end or stay as the city says, and, when the child
+    has lost its primary helper, a helper at the new school is proposed at once."""
+    if (row := _known(uow, event)) is None:
+        return
+    _rank(row, on=event.data.occurred_at.date())
+    if row.status != ACTIVE:
+        return
+    path = child_path(uow.session, row)
+    rule = policy_at(uow.session, path).policy.transfer
+    for pairing in pairings.active_pairings_of_child(uow, row.id):
+        helper = uow.session.get(Helper, pairing.helper_id)
+        out_of_reach = helper is None or helper.reach_unit_id not in path
+        if rule is TransferRule.END_ALL or (rule is TransferRule.END_OUT_OF_REACH and out_of_reach):
+            pairings.end(uow, pairing, reason=PairingEndReason.CHILD_TRANSFERRED)
+    if not row.paired:
+        from pairing.service_layer.suggestions import propose_for_child
+
+        propose_for_child(uow, row, source="transfer")
 
 
 @CHILD_EVENTS.on(ChildExited)
@@ -111,6 +140,9 @@ def on_child_exited(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     if (row := _known(uow, event)) is not None:
         row.status = data.status.value
         _rank(row, on=data.occurred_at.date())
+        for pairing in pairings.active_pairings_of_child(uow, row.id):
+            pairings.end(uow, pairing, reason=PairingEndReason.CHILD_EXITED)
+        obligations.end_for_child(uow, row.id, reason="儿童已退出关爱名单")
 
 
 @CHILD_EVENTS.on(ChildReentered)
@@ -121,3 +153,26 @@ def on_child_reentered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         row.status = ACTIVE
         row.left_behind_type, row.has_guardian = data.left_behind_type.value, data.has_guardian
         _rank(row, on=data.occurred_at.date())
+        obligations.attach_for_child(uow, row, policy_at(uow.session, data.org_path))
+
+
+@RISK_EVENTS.on(RiskLevelChanged)
+def on_risk_changed(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
+    """The alerts service's risk for a child: kept, and the child ranked again."""
+    data: RiskLevelChanged = event.data
+    reasons = [r.model_dump(mode="json") for r in data.reasons]
+    risk = uow.session.get(ChildRisk, data.child_id)
+    if risk is not None and risk.changed_at > data.changed_at:
+        return  # an older assessment, replayed
+    if risk is None:
+        uow.session.add(
+            ChildRisk(
+                child_id=data.child_id, level=data.level.value, reasons=reasons, changed_at=data.changed_at
+            )
+        )
+    else:
+        risk.level, risk.reasons, risk.changed_at = data.level.value, reasons, data.changed_at
+    row = uow.session.get(ChildToPair, data.child_id)
+    if row is not None:
+        row.risk_level, row.risk_reasons = data.level.value, reasons
+        _rank(row, on=data.changed_at.date())

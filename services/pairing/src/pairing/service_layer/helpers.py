@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import and_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from pairing.adapters.orm import TREE, ChildToPair, ClassTeacher, Helper
@@ -20,6 +20,7 @@ from shouhu_contracts.org import OrgKind
 from shouhu_contracts.pairing.v1 import HelperDeactivated, HelperRegistered, HelperUpdated
 from shouhu_contracts.pairing.vocabulary import HelperKind, PairingEndReason
 from shouhu_kit.auth import Principal, Role
+from shouhu_kit.etags import stale
 from shouhu_kit.org.scope import scope_filter
 from shouhu_kit.phones import PhoneNumber, display_phone, mask_phone
 from shouhu_kit.problems import Problem, invalid_request, not_found
@@ -64,7 +65,7 @@ class HelperPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = _Text
+    name: str | None = Field(default=None, min_length=1, max_length=50, pattern=r"^[^\x00-\x1f\x7f]+$")
     kind: HelperKind | None = None
     unit_id: uuid.UUID | None = None
     phone: PhoneNumber | None = None
@@ -221,10 +222,7 @@ def change(
     with uow:
         row = visible_helper(uow, helper_id, principal)
         if row.version != version:
-            raise Problem(
-                status=412, slug="precondition-failed", title="数据已被修改", title_en="Precondition failed",
-                detail="帮扶人信息已被他人修改，请重新读取", detail_en="the helper changed since you read it",
-            )  # fmt: skip
+            raise stale(what_zh="帮扶人信息", what_en="helper")
         given = patch.model_dump(exclude_unset=True)
         for name in ("name", "kind", "unit_id", "capacity", "active"):
             if name in given and given[name] is None:
@@ -309,7 +307,7 @@ def search(
             *([Helper.caseload >= Helper.capacity] if has_room is False else []),
             *([Helper.id > after] if after is not None else []),
         ]
-        rows = uow.session.scalars(query.where(and_(*conditions)).order_by(Helper.id).limit(limit)).all()
+        rows = uow.session.scalars(query.where(*conditions).order_by(Helper.id).limit(limit)).all()
         out = [view(uow, r, principal) for r in rows]
         uow.commit()
         return out

@@ -7,13 +7,14 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from pairing.adapters.orm import PolicyVersion
 from pairing.domain.policy import PairingPolicy
 from pairing.service_layer.context import DEFAULT_VERSION, path_with_kinds, policy_of_city
 from shouhu_contracts.org import OrgKind
 from shouhu_kit.auth import Principal, Role
-from shouhu_kit.problems import invalid_request, not_found
+from shouhu_kit.problems import Problem, invalid_request, not_found
 from shouhu_kit.uow import UnitOfWork
 
 
@@ -116,7 +117,17 @@ def change(*, uow: UnitOfWork, principal: Principal, city_id: uuid.UUID | None, 
             note=body.note,
         )
         uow.session.add(row)
-        uow.session.flush()
+        try:
+            uow.session.flush()
+        except IntegrityError as exc:  # another version written at the same moment
+            raise Problem(
+                status=409,
+                slug="conflict",
+                title="数据冲突",
+                title_en="Conflict",
+                detail="制度刚被他人修改，请重新读取后再改",
+                detail_en="the policy was changed at the same moment; read it again",
+            ) from exc
         out = _out(row)
         uow.commit()
         return out

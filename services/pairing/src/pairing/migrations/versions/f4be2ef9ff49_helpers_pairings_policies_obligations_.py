@@ -2,7 +2,7 @@
 
 Revision ID: f4be2ef9ff49
 Revises: 7e25f825e0d5
-Create Date: 2026-12-01 22:27:31.598198
+Create Date: 2026-12-01 22:32:20.774640
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shouhu_kit.db
+import shouhu_kit.db  # noqa: F401 - the column types generated revisions refer to
 
 
 revision: str = "f4be2ef9ff49"
@@ -37,6 +37,14 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.create_index("ix_audit_child", ["child_id", "at"], unique=False)
 
+    op.create_table(
+        "child_risks",
+        sa.Column("child_id", sa.Uuid(), nullable=False),
+        sa.Column("level", sa.String(length=10), nullable=False),
+        sa.Column("reasons", sa.JSON(), nullable=False),
+        sa.Column("changed_at", shouhu_kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("child_id"),
+    )
     op.create_table(
         "helpers",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -363,6 +371,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_helpers_reach")
 
     op.drop_table("helpers")
+    op.drop_table("child_risks")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_child")
 
