@@ -28,6 +28,9 @@ def run_service(
     parser.add_argument("--role", default=Role.ADMIN.value, help="dev-token: the role")
     parser.add_argument("--org", default=None, help="dev-token: the org unit id")
     parser.add_argument(
+        "--subject", default="dev", help="dev-token: the login subject (a helper's account, for a helper)"
+    )
+    parser.add_argument(
         "--consumer", default=None, help="replay-dead-letters: the consumer's name, e.g. children"
     )
     args = parser.parse_args(argv)
@@ -51,7 +54,7 @@ def run_service(
         print(
             issue_token(
                 secret=settings.jwt_secret,
-                subject="dev",
+                subject=args.subject,
                 role=Role(args.role),
                 org_id=org,
                 issuer=settings.jwt_issuer,
