@@ -80,7 +80,8 @@ def list_my_children(
         rows, next_cursor = search_children(uow, filters)
         units = {r.class_id for r in rows} | {r.school_id for r in rows if r.school_id}
         query = select(OrgUnitRow.id, OrgUnitRow.name).where(OrgUnitRow.id.in_(units))
-        names = dict(uow.session.execute(query).all())  # .all(): a Result has keys(), dict() would take it for a mapping
+        # .all(): a Result has keys(), so dict() would take it for a mapping.
+        names = dict(uow.session.execute(query).all())
         cards = [_card(uow, r, names, principal) for r in rows]
         uow.commit()
         return ContactCardPage(items=cards, next_cursor=next_cursor)
