@@ -25,6 +25,8 @@ from pairing.config import PairingSettings
 from registry.config import RegistrySettings
 from reporting.config import ReportingSettings
 from shouhu_contracts.catalogue import decode_event
+from shouhu_contracts.envelope import encode_event, new_event
+from shouhu_contracts.pairing.v1 import PairingCreated
 from shouhu_kit.auth import Role
 from shouhu_kit.broker import InMemoryBroker
 from shouhu_kit.runtime import ConsumerSpec
@@ -237,6 +239,14 @@ def _seed_registry(client: asgi.ASGIClient, secret: str) -> Seed:
     return Seed(units=units, child=child_id, events=[])
 
 
+def _pairing(child: uuid.UUID, *, helper_account: str) -> bytes:
+    """The seeded child paired with the fuzzing helper, as pairing publishes it: helpers reach the child."""
+    data = PairingCreated.example().model_copy(update={"child_id": child, "helper_account": helper_account})
+    return encode_event(
+        new_event(event_id=uuid.uuid4(), source="/shouhu/pairing", time=data.created_at, data=data)
+    )
+
+
 def _outbox(app: Any) -> list[bytes]:
     db = app.state.runtime.db
     outbox = db.tables.outbox
@@ -270,6 +280,7 @@ def registry_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target
     app, client, settings = _start("registry", tmp_path_factory.mktemp("fuzz-registry"))
     seed = _seed_registry(client, settings.jwt_secret)
     seed.events = _outbox(app)
+    _apply(app, _consumers("registry", settings), [_pairing(seed.child, helper_account="fuzz-helper")])
     yield Target("registry", app, client, settings.jwt_secret, seed)
     _stop(app, client)
 

@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from shouhu_contracts.alerts.v1 import FollowUpTaskOpened, RiskLevelChanged
+from shouhu_contracts.envelope import CloudEvent, EventData, MalformedEvent, UnknownEventType, envelope_type
 from shouhu_contracts.pairing.v1 import (
     ContactCorrected,
     ContactLogged,
@@ -17,7 +18,6 @@ from shouhu_contracts.pairing.v1 import (
     PairingCreated,
     PairingEnded,
 )
-from shouhu_contracts.envelope import CloudEvent, EventData, MalformedEvent, UnknownEventType, envelope_type
 from shouhu_contracts.registry.v1 import (
     AwardRecorded,
     ChildExited,

@@ -6,8 +6,16 @@ from pathlib import Path
 
 from registry.adapters.orm import Base
 from registry.config import RegistrySettings
-from registry.entrypoints.api import audit, children, org, records, results, rosters
+from registry.entrypoints.api import audit, children, my_children, org, records, results, rosters
+from registry.service_layer.helper_access import PAIRING_EVENTS
+from shouhu_kit.runtime import ConsumerSpec
 from shouhu_kit.service import ServiceDefinition
+
+
+def consumers(_settings: RegistrySettings) -> list[ConsumerSpec]:
+    """What the registry worker consumes: the pairings, which say which helper reads which child."""
+    return [ConsumerSpec(name="pairings", topics=["pairing.pairings"], handlers=PAIRING_EVENTS.handlers)]
+
 
 SERVICE = ServiceDefinition(
     settings=RegistrySettings,
@@ -15,5 +23,14 @@ SERVICE = ServiceDefinition(
     description="留守儿童档案、组织架构与期末成绩。Children's archives, org tree and term results.",
     metadata=Base.metadata,
     migrations=Path(__file__).resolve().parent / "migrations",
-    routers=[org.router, children.router, results.router, records.router, rosters.router, audit.router],
+    routers=[
+        org.router,
+        children.router,
+        my_children.router,
+        results.router,
+        records.router,
+        rosters.router,
+        audit.router,
+    ],
+    consumers=consumers,
 )

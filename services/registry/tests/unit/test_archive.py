@@ -368,7 +368,8 @@ def test_writes_outside_scope_are_404_and_wrong_roles_403(api: Any) -> None:
     assert api.client.post(f"{url}/exit", headers=a_teacher, json={"reason": "x"}).status_code == 404
     assert api.client.get(f"{url}/history", headers=a_teacher).status_code == 404
     helper = api.auth(Role.HELPER, t["sB"])
-    assert api.client.get(url, headers=helper).status_code == 403
+    assert api.client.get(url, headers=helper).status_code == 404, "not paired with the child (as unknown)"
+    assert api.client.get(f"{url}/history", headers=helper).status_code == 403
     own = api.child(t["cA"])
     r = api.client.post(
         f"/v1/children/{own['id']}/transfer", headers=a_teacher, json={"to_class_id": t["cB"]}

@@ -6,7 +6,18 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shouhu_contracts.terms import TERM_LENGTH
@@ -128,3 +139,26 @@ class TermResultRow(Base):
     class_rank: Mapped[int] = mapped_column(Integer)
     class_size: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class HelperAccessRow(Base):
+    """Which helper (结对帮扶人) may read which child, as the pairing service's events say.
+
+    One row per pairing. No foreign key to `children`: the row comes from another service's event
+    and must never make that event fail. A pairing ended before its creation was consumed is kept
+    as an ended row (`created_at` still empty), so the late creation finds it and stays closed.
+    """
+
+    __tablename__ = "helper_access"
+    __table_args__ = (
+        Index("ix_helper_access_account_active", "helper_account", "active"),
+        Index("ix_helper_access_child", "child_id"),
+    )
+
+    pairing_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    child_id: Mapped[uuid.UUID]
+    helper_account: Mapped[str] = mapped_column(String(100))  # the helper's login subject (JWT sub)
+    helper_id: Mapped[uuid.UUID]
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

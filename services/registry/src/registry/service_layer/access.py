@@ -7,6 +7,7 @@ import uuid
 from sqlalchemy import select
 
 from registry.adapters.orm import AuditRow, ChildRow, OrgUnitRow
+from registry.service_layer.helper_access import is_paired
 from registry.service_layer.read_models import AuditOut
 from shouhu_kit.auth import Principal, Role
 from shouhu_kit.org.paths import decode_path
@@ -14,8 +15,10 @@ from shouhu_kit.problems import invalid_request, not_found
 from shouhu_kit.uow import UnitOfWork
 
 # Phones are needed by those who call the families; ID numbers by those who verify identity.
+# A helper calls their paired children's families (每月通一次电话) and reaches no other child
+# (visible_child), so a helper sees phones too; never ID numbers.
 PHONE_ROLES = frozenset(
-    {Role.ADMIN, Role.TEACHER, Role.SCHOOL_ADMIN, Role.VILLAGE_DIRECTOR, Role.TOWNSHIP_ADMIN}
+    {Role.ADMIN, Role.TEACHER, Role.SCHOOL_ADMIN, Role.VILLAGE_DIRECTOR, Role.TOWNSHIP_ADMIN, Role.HELPER}
 )
 ID_NUMBER_ROLES = frozenset({Role.ADMIN, Role.SCHOOL_ADMIN, Role.TOWNSHIP_ADMIN, Role.DISTRICT_ADMIN})
 # Counselling notes (心理辅导记录) are for the school's teachers and head only.
@@ -31,14 +34,23 @@ def visible_unit(uow: UnitOfWork, unit_id: uuid.UUID, principal: Principal) -> O
 
 
 def visible_child(uow: UnitOfWork, child_id: uuid.UUID, principal: Principal) -> ChildRow:
-    """The child, or 404 when missing or outside the caller's scope (school side or home village)."""
+    """The child, or 404 when missing or outside the caller's scope (no existence leak).
+
+    A helper's scope is their active pairings, not their org unit; everyone else's is their subtree,
+    on the school side or by the child's home village.
+    """
     row = uow.session.get(ChildRow, child_id)
-    if row is None or not (
-        principal.sees(decode_path(row.org_path_text))
-        or (row.home_path_text is not None and principal.sees(decode_path(row.home_path_text)))
-    ):
+    if row is None or not _may_see(uow, row, principal):
         raise not_found("儿童档案", "Child")
     return row
+
+
+def _may_see(uow: UnitOfWork, row: ChildRow, principal: Principal) -> bool:
+    if principal.role is Role.HELPER:
+        return is_paired(uow, helper_account=principal.subject, child_id=row.id)
+    return principal.sees(decode_path(row.org_path_text)) or (
+        row.home_path_text is not None and principal.sees(decode_path(row.home_path_text))
+    )
 
 
 def audit(

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
 
 from registry.adapters.orm import ChildRow, OrgUnitRow
+from registry.service_layer.helper_access import paired_with
 from shouhu_kit.org.paths import in_subtree
 from shouhu_kit.problems import invalid_request
 from shouhu_kit.uow import UnitOfWork
@@ -31,7 +32,10 @@ class ChildSort(StrEnum):
 
 @dataclass(frozen=True)
 class ChildFilter:
-    """What a caller asks for; `scope_path` is the unit whose subtree is searched."""
+    """What a caller asks for; `scope_path` is the unit whose subtree is searched.
+
+    `paired_with` (a helper's account) keeps only the children in an active pairing with them.
+    """
 
     scope_path: str | None
     left_behind_type: str | None = None
@@ -42,6 +46,7 @@ class ChildFilter:
     sort: str = "name"
     limit: int = 50
     cursor: str | None = None
+    paired_with: str | None = None
 
 
 def _sort_column(sort: str) -> tuple[Any, bool]:
@@ -103,6 +108,8 @@ def search_children(uow: UnitOfWork, f: ChildFilter) -> tuple[list[ChildRow], st
     query: Select[Any] = select(ChildRow)
     if f.scope_path is not None:
         query = query.where(in_scope(f.scope_path))
+    if f.paired_with is not None:
+        query = query.where(paired_with(f.paired_with))
     if f.status:
         query = query.where(ChildRow.status == f.status)
     if f.left_behind_type:

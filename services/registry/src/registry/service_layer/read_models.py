@@ -163,6 +163,44 @@ class CounsellingNoteOut(BaseModel):
     recorded_by: str
 
 
+class CardParentOut(BaseModel):
+    """联系卡上的父亲或母亲 / A parent on the contact card."""
+
+    name: str | None = None
+    phone: str | None = None
+    work_city: str | None = Field(default=None, description="务工城市 / where they work")
+
+
+class CardGuardianOut(BaseModel):
+    """联系卡上的监护人 / The guardian on the contact card."""
+
+    name: str
+    relation: str
+    phone: str | None = None
+
+
+class ContactCardOut(BaseModel):
+    """结对儿童联系卡 / The contact card of a paired child (phones unmasked for their helper)."""
+
+    child_id: uuid.UUID
+    name: str
+    class_id: uuid.UUID
+    class_name: str | None
+    school_id: uuid.UUID | None
+    school_name: str | None
+    status: ChildStatus
+    guardian: CardGuardianOut | None = Field(description="None: 无人监护 / nobody looks after the child")
+    father: CardParentOut | None
+    mother: CardParentOut | None
+
+
+class ContactCardPage(BaseModel):
+    """一页联系卡 / A page of contact cards."""
+
+    items: list[ContactCardOut]
+    next_cursor: str | None = Field(description="下一页游标 / pass as `cursor` for the next page")
+
+
 class AuditOut(BaseModel):
     """一次敏感信息读取 / One read of sensitive data."""
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Query, Response
 
-from registry.entrypoints.api.roles import CHILD_WRITERS, READERS
+from registry.entrypoints.api.roles import CHILD_WRITERS, PAIRED_READERS, READERS
 from registry.service_layer import archive_reads, children, movements
 from registry.service_layer.commands import PRINTABLE, ChildIn, ChildPatch, ExitIn, ReenterIn, TransferIn
 from registry.service_layer.queries import ChildFilter
@@ -48,7 +48,7 @@ def register_child(body: ChildIn, user: CurrentUser, uow: NewUow, response: Resp
 
 @router.get("/{child_id}", response_model=ChildOut, summary="查看档案与联系卡 / Get a child's archive")
 def get_child(child_id: uuid.UUID, user: CurrentUser, uow: NewUow, response: Response) -> ChildOut:
-    require_role(user, READERS)
+    require_role(user, PAIRED_READERS)
     return _tagged(archive_reads.get_child(uow=uow, child_id=child_id, principal=user), response)
 
 

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter
 
-from registry.entrypoints.api.roles import CHILD_WRITERS, READERS
+from registry.entrypoints.api.roles import CHILD_WRITERS, PAIRED_READERS, READERS
 from registry.service_layer import records
 from registry.service_layer.access import COUNSELLING_ROLES
 from registry.service_layer.read_models import AwardOut, CounsellingNoteOut, HealthCheckOut, ViolationOut
@@ -34,7 +34,7 @@ def post_health_check(
     "/health-checks", response_model=list[HealthCheckOut], summary="体检记录（新的在前）/ Health checks"
 )
 def get_health_checks(child_id: uuid.UUID, user: CurrentUser, uow: NewUow) -> list[HealthCheckOut]:
-    require_role(user, READERS)
+    require_role(user, PAIRED_READERS)
     return records.list_health_checks(uow=uow, child_id=child_id, principal=user)
 
 
@@ -46,7 +46,7 @@ def post_award(child_id: uuid.UUID, body: AwardIn, user: CurrentUser, uow: NewUo
 
 @router.get("/awards", response_model=list[AwardOut], summary="获奖记录（新的在前）/ Awards")
 def get_awards(child_id: uuid.UUID, user: CurrentUser, uow: NewUow) -> list[AwardOut]:
-    require_role(user, READERS)
+    require_role(user, PAIRED_READERS)
     return records.list_awards(uow=uow, child_id=child_id, principal=user)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from registry.entrypoints.api.roles import READERS, RESULT_WRITERS
+from registry.entrypoints.api.roles import PAIRED_READERS, RESULT_WRITERS
 from registry.service_layer import results
 from registry.service_layer.commands import TermResultIn
 from registry.service_layer.read_models import TermResultOut
@@ -41,5 +41,5 @@ def put_term_result(
 
 @router.get("", response_model=list[TermResultOut], summary="期末成绩列表 / A child's term results")
 def list_term_results(child_id: uuid.UUID, user: CurrentUser, uow: NewUow) -> list[TermResultOut]:
-    require_role(user, READERS)
+    require_role(user, PAIRED_READERS)
     return results.list_term_results(uow=uow, child_id=child_id, principal=user)
