@@ -109,7 +109,11 @@ class PairingFacts(EventData):
     pairing_id: UUID
     child_id: UUID
     helper_id: UUID
-    helper_account: str = Field(description="The helper's login subject: who may read the child's archive")
+    helper_account: str = Field(
+        min_length=1,
+        max_length=100,
+        description="The helper's login subject: who may read the child's archive",
+    )
     helper_kind: HelperKind
     role: PairingRole
     org_path: list[UUID] = Field(min_length=1, description="The child's class path")

@@ -13,7 +13,7 @@ from registry.adapters.orm import AuditRow, HelperAccessRow
 from registry.bootstrap import consumers
 from registry.domain.identity import id_check_char
 from shouhu_contracts.pairing.v1 import PairingCreated, PairingEnded
-from shouhu_contracts.pairing.vocabulary import PairingEndReason
+from shouhu_contracts.pairing.vocabulary import HelperKind, PairingEndReason, PairingRole
 from shouhu_kit.auth import Role
 from shouhu_testkit.wiring import ConsumerHarness, bearer
 
@@ -92,6 +92,16 @@ def test_a_paired_helper_reads_the_archive_phones_unmasked_id_masked_and_audited
     assert card["id_number"] == id_number[:6] + "********" + id_number[-4:], "never the ID number"
     assert r.headers["ETag"] == '"v1"'
     assert p.audits("helper-li") == [("helper", "read_sensitive", "phones", child)]
+
+
+def test_a_peer_student_buddy_never_reads_the_archive(p: Pairings) -> None:
+    child = p.api.child(p.t["cA"])["id"]
+    p.worker.apply(
+        p.created(child, "pupil-wang", helper_kind=HelperKind.PEER_STUDENT, role=PairingRole.SECONDARY)
+    )
+    assert p.client.get(f"/v1/children/{child}", headers=p.helper("pupil-wang")).status_code == 404
+    p.pair(child, "teacher-li")
+    assert p.client.get(f"/v1/children/{child}", headers=p.helper("teacher-li")).status_code == 200
 
 
 def test_a_paired_helper_reads_results_awards_and_health_checks_not_violations_or_notes(p: Pairings) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, exists, select
 from registry.adapters.orm import ChildRow, HelperAccessRow
 from shouhu_contracts.envelope import CloudEvent
 from shouhu_contracts.pairing.v1 import PairingCreated, PairingEnded, PairingFacts
+from shouhu_contracts.pairing.vocabulary import HelperKind
 from shouhu_kit.handlers import EventHandlers
 from shouhu_kit.uow import UnitOfWork
 
@@ -37,6 +38,8 @@ def _row(data: PairingFacts, *, active: bool) -> HelperAccessRow:
 def on_pairing_created(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """The helper may now read the child's archive, unless this pairing has already ended."""
     data: PairingCreated = event.data
+    if data.helper_kind is HelperKind.PEER_STUDENT:
+        return  # a study buddy (学习帮手) is a pupil: another family's archive is not theirs to read
     row = uow.session.get(HelperAccessRow, data.pairing_id)
     if row is None:
         row = _row(data, active=True)
