@@ -22,17 +22,18 @@ from typing import Any, TypeVar
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from registry.adapters import spreadsheets as xl
 from registry.adapters.orm import Base, ChildRow
+from registry.adapters.rosters import CHILD_COLUMNS, roster_xlsx
 from registry.bootstrap import SERVICE
 from registry.config import RegistrySettings
 from registry.domain.identity import id_check_char
 from registry.service_layer import org, roster_children, roster_export
 from registry.service_layer.commands import OrgUnitIn
-from registry.service_layer.roster_import import ImportMode
+from shouhu_kit import spreadsheets as xl
 from shouhu_kit.auth import Principal, Role
 from shouhu_kit.broker import InMemoryBroker
 from shouhu_kit.runtime import Runtime
+from shouhu_kit.spreadsheets import ImportMode
 from shouhu_testkit.wiring import in_memory_adapters
 
 T = TypeVar("T")
@@ -102,14 +103,14 @@ def roster_rows(n: int, *, seed: int = 7) -> list[list[Any]]:
 
 def as_xlsx(rows: list[list[Any]]) -> bytes:
     """The roster as the template's workbook."""
-    return xl.roster_xlsx(rows)
+    return roster_xlsx(rows)
 
 
 def as_gbk_csv(rows: list[list[Any]]) -> bytes:
     """The roster as Chinese Excel saves a CSV: GB18030, commas, CRLF."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.header for c in xl.CHILD_COLUMNS])
+    writer.writerow([c.header for c in CHILD_COLUMNS])
     writer.writerows(rows)
     return out.getvalue().encode("gb18030")
 
@@ -187,7 +188,7 @@ def run(label: str, url: str | None, files: dict[str, bytes], n: int, repeat: in
         for name, data in files.items():
 
             def parse(d: bytes = data, f: str = name) -> xl.Sheet:
-                return xl.read_sheet(data=d, filename=f, columns=xl.CHILD_COLUMNS)
+                return xl.read_sheet(data=d, filename=f, columns=CHILD_COLUMNS)
 
             _, took = best_of(repeat, parse)
             print(f"{label:10} parse  {name:11} {took:6.2f} s {n / took:8.0f} rows/s")

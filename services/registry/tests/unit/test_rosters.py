@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -13,14 +12,15 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from registry.adapters import spreadsheets as xl
 from registry.adapters.orm import AuditRow, ChildHistoryRow
+from registry.adapters.rosters import CHILD_COLUMNS
 from registry.domain.identity import id_check_char
 from shouhu_kit.auth import Role
+from shouhu_kit.spreadsheets import MAX_BYTES
 
 pytestmark = pytest.mark.unit
 
-HEADERS = [c.header for c in xl.CHILD_COLUMNS]
+HEADERS = [c.header for c in CHILD_COLUMNS]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -325,7 +325,7 @@ def test_files_that_cannot_be_a_roster_are_clear_4xx_problems(api: Any) -> None:
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "old.xls", 415),
         ("性别,出生日期,留守类型\n男,2016-01-01,父亲外出\n".encode(), "a.csv", 422),
         (as_csv([]), "empty.csv", 422),
-        (b"x" * (xl.MAX_BYTES + 1), "big.csv", 413),
+        (b"x" * (MAX_BYTES + 1), "big.csv", 413),
         (
             ("姓名,性别,出生日期,留守类型\n" + "张三,男,2016-01-01,父亲外出\n" * 50_001).encode(),
             "many.csv",
@@ -415,110 +415,3 @@ def test_term_results_by_id_or_unique_name_with_subjects_and_corrections(api: An
     assert outbox_count(api, "registry.child.term_result_recorded.v1") == 3
     r = _results(api, t, [[1, "李娜", None, 95, 85, 88, None, 1]], term="2025-2027-1")
     assert r.status_code == 422
-
-
-# The adapter on its own: what Chinese Excel and WPS really write.
-
-
-@pytest.mark.parametrize(
-    ("raw", "want"),
-    [
-        ("2016-03-01", date(2016, 3, 1)),
-        ("2016/3/1", date(2016, 3, 1)),
-        ("2016年3月1日", date(2016, 3, 1)),
-        ("2016.3.1", date(2016, 3, 1)),
-        ("20160301", date(2016, 3, 1)),
-        (42430, date(2016, 3, 1)),
-        ("42430", date(2016, 3, 1)),
-        (datetime(2016, 3, 1, 0, 0), date(2016, 3, 1)),
-        ("2016-03-01 00:00:00", date(2016, 3, 1)),
-        ("2016-02-30", None),
-        ("三月一日", None),
-    ],
-)
-def test_dates_as_schools_type_them(raw: Any, want: date | None) -> None:
-    assert xl.parse_date(raw) == want
-
-
-def test_cells_lose_excels_number_and_text_guards() -> None:
-    assert xl.cell_text(13900000001.0) == "13900000001"
-    assert xl.cell_text('="410102201603011234"') == "410102201603011234"
-    assert xl.cell_text("'410102201603011234") == "410102201603011234"
-    assert xl.cell_text("\u3000王小明 ") == "王小明"
-    assert xl.cell_text("无") is None
-    assert xl.cell_text("某镇\n某村3组") == "某镇 某村3组"
-    assert xl.looks_mangled(xl.cell_text(4.10102201603011e17) or "")
-    assert xl.cell_value(key="boarding", raw="住校") is True
-    assert xl.cell_value(key="boarding", raw="走读") is False
-
-
-def _read(data: bytes, name: str = "a.csv") -> xl.Sheet:
-    return xl.read_sheet(data=data, filename=name, columns=xl.CHILD_COLUMNS)
-
-
-def test_csv_dialects_of_chinese_excel() -> None:
-    gbk = _read("姓名,性别,出生日期\r\n王小明,男,2016/3/1\r\n".encode("gbk"))
-    assert gbk.headers == ["姓名", "性别", "出生日期"]
-    assert gbk.rows == [(2, ["王小明", "男", "2016/3/1"])]
-    unicode_text = _read("姓名\t性别\r\n李小红\t女\r\n".encode("utf-16"), "a.txt")
-    assert unicode_text.rows == [(2, ["李小红", "女"])]
-    semicolons = _read("sep=;\n姓名;性别\n王五;男\n".encode())
-    assert semicolons.rows == [(2, ["王五", "男"])]
-    titled = _read(
-        "XX小学留守儿童花名册,,\n姓名（必填）,*性别,father.phone\n\n王六,男,13900000001\n".encode()
-    )
-    assert titled.headers[1:] == ["*性别", "father.phone"]
-    assert titled.rows == [(4, ["王六", "男", "13900000001"])]
-    with pytest.raises(xl.SheetError):
-        xl.map_headers(headers=["姓名", "name"], columns=xl.CHILD_COLUMNS)
-
-
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-
-
-def _excel_like(sheet: str, doctype: str = "") -> bytes:
-    """What Excel writes and openpyxl never does: shared strings, a prefixed namespace, date styles."""
-    parts = {
-        "xl/workbook.xml": f'<x:workbook xmlns:x="{_MAIN}" xmlns:r="{_RELS}"><x:sheets>'
-        '<x:sheet name="花名册" sheetId="1" r:id="rId1"/></x:sheets></x:workbook>',
-        "xl/_rels/workbook.xml.rels": '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-        f'relationships"><Relationship Id="rId1" Type="{_RELS}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{_RELS}/sharedStrings" Target="sharedStrings.xml"/>'
-        f'<Relationship Id="rId3" Type="{_RELS}/styles" Target="/xl/styles.xml"/></Relationships>',
-        "xl/sharedStrings.xml": f'<x:sst xmlns:x="{_MAIN}">'
-        + "".join(f"<x:si><x:t>{s}</x:t></x:si>" for s in ("姓名", "性别", "出生日期", "留守类型"))
-        + "<x:si><x:r><x:t>王</x:t></x:r><x:r><x:t>小明</x:t></x:r>"
-        '<x:rPh sb="0" eb="1"><x:t>wang</x:t></x:rPh></x:si>'
-        "<x:si><x:t>男</x:t></x:si><x:si><x:t>父亲外出</x:t></x:si></x:sst>",
-        "xl/styles.xml": f'<x:styleSheet xmlns:x="{_MAIN}"><x:numFmts><x:numFmt numFmtId="176" '
-        'formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></x:numFmts><x:cellXfs>'
-        '<x:xf numFmtId="0"/><x:xf numFmtId="14"/><x:xf numFmtId="176"/></x:cellXfs></x:styleSheet>',
-        "xl/worksheets/sheet1.xml": doctype + f'<x:worksheet xmlns:x="{_MAIN}"><x:sheetData>{sheet}'
-        "</x:sheetData></x:worksheet>",
-    }
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        for name, text in parts.items():
-            z.writestr(name, text)
-    return out.getvalue()
-
-
-def test_an_excel_workbook_with_shared_strings_and_date_cells() -> None:
-    header = "".join(f'<x:c r="{c}1" t="s"><x:v>{i}</x:v></x:c>' for i, c in enumerate("ABCD"))
-    data = _excel_like(
-        f'<x:row r="1">{header}</x:row>'
-        '<x:row r="3"><x:c r="A3" t="s"><x:v>4</x:v></x:c><x:c r="B3" t="s"><x:v>5</x:v></x:c>'
-        '<x:c r="C3" s="1"><x:v>42430</x:v></x:c><x:c r="D3" t="s"><x:v>6</x:v></x:c></x:row>'
-        '<x:row r="4"><x:c r="A4" t="inlineStr"><x:is><x:t>李四</x:t></x:is></x:c>'
-        '<x:c r="C4" s="2"><x:f>DATE(2016,3,2)</x:f><x:v>42431</x:v></x:c>'
-        '<x:c r="E4"><x:v>7</x:v></x:c></x:row>'
-    )
-    sheet = _read(data, "a.xlsx")
-    assert sheet.headers == ["姓名", "性别", "出生日期", "留守类型"]
-    assert sheet.rows == [
-        (3, ["王小明", "男", datetime(2016, 3, 1), "父亲外出"]),
-        (4, ["李四", None, datetime(2016, 3, 2), None]),
-    ]
-    with pytest.raises(xl.SheetError, match="readable"):
-        _read(_excel_like("", '<!DOCTYPE x [<!ENTITY a "aaaa">]>'), "a.xlsx")

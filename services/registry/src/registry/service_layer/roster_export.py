@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from registry.adapters import spreadsheets as xl
 from registry.adapters.orm import ChildRow, OrgUnitRow
+from registry.adapters.rosters import CHILD_COLUMNS, roster_xlsx
 from registry.domain.archive import flatten
 from registry.domain.identity import mask_id_number
 from registry.service_layer import children
@@ -56,7 +56,7 @@ def export_children(
         lines, unit = _lines(uow=uow, unit_id=unit_id, status=status, principal=principal)
         filename = f"花名册-{unit.name}.xlsx"
         uow.commit()
-    return xl.roster_xlsx(lines), filename  # the workbook is written after the transaction
+    return roster_xlsx(lines), filename  # the workbook is written after the transaction
 
 
 def _lines(
@@ -84,7 +84,7 @@ def _lines(
                 cells[key] = unmasked(cells[key])
             elif cells.get(key):
                 cells[key] = mask(cells[key])
-        lines.append([cells.get(c.key) for c in xl.CHILD_COLUMNS])
+        lines.append([cells.get(c.key) for c in CHILD_COLUMNS])
     if revealed:  # one audit row per export that shows phones or ID numbers unmasked
         shown = ",".join(sorted(revealed))
         detail = f"花名册导出 unit={unit.id}（{unit.name}）children={len(lines)} unmasked={shown}"

@@ -4,63 +4,49 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy import select
 
-from registry.adapters import spreadsheets as xl
 from registry.adapters.orm import ChildRow, OrgUnitRow
+from registry.adapters.rosters import NOT_SUBJECTS, TERM_ROSTER
 from registry.domain.identity import InvalidIdentity, normalize_id_number
 from registry.service_layer.access import visible_unit
 from registry.service_layer.commands import TermResultIn
 from registry.service_layer.results import record_in
-from registry.service_layer.roster_import import (
-    ImportMode,
-    RosterReport,
-    load_sheet,
-    problem_errors,
-    row_error,
-    validation_errors,
-)
 from shouhu_contracts.org import ChildStatus, OrgKind
+from shouhu_kit import spreadsheets as xl
 from shouhu_kit.auth import Principal
 from shouhu_kit.problems import Problem, invalid_request
+from shouhu_kit.spreadsheets import ImportMode, RosterReport
 from shouhu_kit.uow import UnitOfWork
 
-TERM_HEADERS = {c.key: c.header for c in xl.TERM_COLUMNS} | {"class_size": "班级排名"}
 
-
-def _pupil(name: str | None, number: str | None, pupils: Sequence[ChildRow]) -> ChildRow | dict[str, Any]:
+def _pupil(name: str | None, number: str | None, pupils: Sequence[ChildRow]) -> ChildRow:
     """The child a results row means: by ID number, else by the one child of that exact name in the class."""
     if number is not None:
         try:
             number = normalize_id_number(number)
         except InvalidIdentity as exc:
-            return row_error("id_number", str(exc), TERM_HEADERS)
+            zh, _, en = str(exc).partition(" / ")
+            raise xl.FieldError("id_number", zh, en or zh) from exc
         match = [p for p in pupils if p.id_number == number]
         if not match:
-            return row_error(
-                "id_number", "本班没有该身份证号的儿童 / no child in the class has this ID", TERM_HEADERS
-            )
+            raise xl.FieldError("id_number", "本班没有该身份证号的儿童", "no child in the class has this ID")
         if name is not None and match[0].name != name:
-            return row_error(
-                "name", "姓名与身份证号不符 / the name does not match the ID number", TERM_HEADERS
-            )
+            raise xl.FieldError("name", "姓名与身份证号不符", "the name does not match the ID number")
         return match[0]
     if name is None:
-        return row_error("name", "必填字段缺失 / give the name or the ID number", TERM_HEADERS)
+        raise xl.FieldError("name", "必填字段缺失", "give the name or the ID number")
     match = [p for p in pupils if p.name == name]
     if len(match) == 1:
         return match[0]
     if not match:
-        return row_error(
-            "name", f"本班没有名为“{name}”的儿童 / no child named {name!r} in the class", TERM_HEADERS
-        )
-    text = (
-        f"本班有 {len(match)} 名儿童同名，请填写身份证号 / {len(match)} children share this name: give the ID"
+        raise xl.FieldError("name", f"本班没有名为“{name}”的儿童", f"no child named {name!r} in the class")
+    raise xl.FieldError(
+        "name",
+        f"本班有 {len(match)} 名儿童同名，请填写身份证号",
+        f"{len(match)} children share this name: give the ID",
     )
-    return row_error("name", text, TERM_HEADERS)
 
 
 def _results_class(*, uow: UnitOfWork, class_id: uuid.UUID, principal: Principal) -> OrgUnitRow:
@@ -73,22 +59,20 @@ def _results_class(*, uow: UnitOfWork, class_id: uuid.UUID, principal: Principal
     return klass
 
 
-def _term_result_in(
-    text: dict[str, str | None], scores: dict[str, str], class_size: int
-) -> tuple[TermResultIn | None, list[dict[str, Any]]]:
-    """The row as TermResultIn, or the columns it fails on."""
-    body = {
-        "subjects": scores or None,
-        "total_score": text.get("total_score"),
-        "class_rank": text["class_rank"],
-    }
-    try:  # an empty cell is an absent field: a missing rank reads "required", a missing total is the sum
-        cmd = TermResultIn.model_validate(
-            {k: v for k, v in body.items() if v is not None} | {"class_size": class_size}
-        )
-    except ValidationError as exc:
-        return None, validation_errors(exc, TERM_HEADERS)
-    return cmd, []
+def _result_row(row: xl.Row, pupils: Sequence[ChildRow], class_size: int) -> tuple[ChildRow, TermResultIn]:
+    """The row's child and its result as TermResultIn; every problem of the row at once."""
+    child = None
+    try:
+        child = _pupil(row.get("name"), row.get("id_number"), pupils)
+    except xl.FieldError as exc:
+        row.fail(exc.key, exc.zh, exc.en)  # and go on: the report names the scores' problems too
+    scores = {s: v for s, v in row.others.items() if s not in NOT_SUBJECTS}
+    # An empty cell is an absent field: a missing rank reads "required", a missing total is the sum.
+    body = {k: row[k] for k in ("total_score", "class_rank") if k in row} | {"class_size": class_size}
+    cmd = TermResultIn.model_validate(body | ({"subjects": scores} if scores else {}))
+    if child is None:
+        raise xl.RowInvalid()  # why is on the row already
+    return child, cmd
 
 
 def import_term_results(
@@ -129,39 +113,32 @@ def _import(
 ) -> RosterReport:
     """Each row recorded as record_term_result records one, inside the import's unit of work."""
     klass = _results_class(uow=uow, class_id=class_id, principal=principal)
-    sheet, where = load_sheet(data=data, filename=filename, columns=xl.TERM_COLUMNS)
-    if len(sheet.rows) > 1000:
+    file = xl.read_roster(data=data, filename=filename, roster=TERM_ROSTER)
+    if len(file.rows) > 1000:
         raise Problem(
             status=413, slug="roster-rows", title="一个班级最多 1000 行", title_en="At most 1000 rows"
         )
-    subjects = {i: s for i, s in where.others.items() if s not in xl.NOT_SUBJECTS}
-    report = RosterReport(ignored_columns=sorted(s for s in where.others.values() if s in xl.NOT_SUBJECTS))
     active = select(ChildRow).where(
         ChildRow.class_id == klass.id, ChildRow.status == ChildStatus.ACTIVE.value
     )
     pupils = list(uow.session.scalars(active))
+    size = len(file.rows)
+    report, accepted = xl.import_rows(file, to_command=lambda row: _result_row(row, pupils, size))
+    report.ignored_columns = [s for s in file.ignored_columns if s in NOT_SUBJECTS]
     done: dict[uuid.UUID, int] = {}
-    for number, cells in sheet.rows:
-        row = report.add(number)
-        text = {k: xl.cell_text(cells[i]) for k, i in where.index.items()}
-        scores = {s: v for i, s in subjects.items() if (v := xl.cell_text(cells[i])) is not None}
-        cmd, errors = _term_result_in(text, scores, len(sheet.rows))
-        child = _pupil(text["name"], text.get("id_number"), pupils)
-        if isinstance(child, dict) or errors or cmd is None:
-            row.fail("rejected", [child, *errors] if isinstance(child, dict) else errors)
-        elif child.id in done:
-            text_dup = f"与第 {done[child.id]} 行是同一名儿童 / the same child as row {done[child.id]}"
-            row.fail(
-                "duplicate", [row_error("name", text_dup, TERM_HEADERS)], duplicate_of_row=done[child.id]
-            )
-        else:
-            try:
-                _, created = record_in(uow=uow, child=child, term=term, cmd=cmd)
-            except Problem as exc:
-                row.fail("rejected", problem_errors(exc, TERM_HEADERS))
-                continue
-            done[child.id] = number
-            row.extra.update(child_id=str(child.id), created=created)
+    for item in accepted:
+        (child, cmd), line = item.command, item.report
+        if child.id in done:  # a row is the same child as an earlier row only once that one is recorded
+            text = f"与第 {done[child.id]} 行是同一名儿童 / the same child as row {done[child.id]}"
+            line.fail("duplicate", [TERM_ROSTER.error("name", text)], duplicate_of_row=done[child.id])
+            continue
+        try:
+            _, created = record_in(uow=uow, child=child, term=term, cmd=cmd)
+        except Problem as exc:
+            line.fail("rejected", TERM_ROSTER.errors(exc))
+            continue
+        done[child.id] = line.row
+        line.extra.update(child_id=str(child.id), created=created)
     # Strict mode refuses the file: nothing is committed, and the recorded rows roll back.
-    report.imported = mode is ImportMode.PARTIAL or report.clean
+    report.decide(mode)
     return report

@@ -7,7 +7,7 @@ import io
 import re
 from collections.abc import Iterator
 
-from registry.adapters.spreadsheets.sheet import SheetError
+from shouhu_kit.spreadsheets.sheet import SheetError
 
 
 def decode_text(data: bytes) -> str:

@@ -6,11 +6,11 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from registry.adapters.spreadsheets.cells import cell_text
-from registry.adapters.spreadsheets.columns import Column, header_names, normalize_header
-from registry.adapters.spreadsheets.csv_reader import csv_rows
-from registry.adapters.spreadsheets.sheet import MAX_BYTES, MAX_ROWS, Sheet, SheetError
-from registry.adapters.spreadsheets.xlsx_reader import xlsx_rows
+from shouhu_kit.spreadsheets.cells import cell_text
+from shouhu_kit.spreadsheets.columns import Column, header_names, normalize_header
+from shouhu_kit.spreadsheets.csv_reader import csv_rows
+from shouhu_kit.spreadsheets.sheet import MAX_BYTES, MAX_ROWS, Sheet, SheetError
+from shouhu_kit.spreadsheets.xlsx_reader import xlsx_rows
 
 _XLSX_MAGIC, _XLS_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0"
 

@@ -11,7 +11,7 @@ from typing import IO, Any
 from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
-from registry.adapters.spreadsheets.sheet import SheetError
+from shouhu_kit.spreadsheets.sheet import SheetError
 
 _MAX_UNZIPPED = 400 * 1024 * 1024  # a 20 MB upload that inflates past this is a zip bomb, not a roster
 _EPOCH_1900, _EPOCH_1904 = datetime(1899, 12, 30), datetime(1904, 1, 1)

@@ -1,12 +1,16 @@
-"""One cell as people type it: trimmed text, dates in every local spelling, 是/否, mangled IDs."""
+"""One cell as people type it: trimmed text, dates in every local spelling, 是/否, mangled IDs.
+
+The parsers here (cell_text, date_cell, yes_no, from_text, one_of) are what a Column's `parse` takes.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from registry.adapters.spreadsheets.columns import DATE_KEYS
+T = TypeVar("T")
 
 _EXCEL_EPOCH = date(1899, 12, 30)  # Excel's 1900 date system, its leap-year bug included
 _SCIENTIFIC = re.compile(r"^\d(\.\d+)?[eE]\+?\d+$")
@@ -40,16 +44,42 @@ def cell_text(value: Any) -> str | None:
     return None if not text or text in _BLANKS else text
 
 
-def cell_value(*, key: str, raw: Any) -> Any:
-    """A roster cell as its field expects it: dates parsed, 是/否 as booleans, '66岁' as 66, else text."""
-    if key in DATE_KEYS:
-        return parse_date(raw) or cell_text(raw)
+def date_cell(raw: Any) -> date | str | None:
+    """A date column: the date in any local spelling, else the text (for the command to refuse by name)."""
+    return parse_date(raw) or cell_text(raw)
+
+
+def yes_no(raw: Any) -> bool | str | None:
+    """A 是/否 column (also 住校/走读, √/×, yes/no): a boolean, else the text (for the command to refuse)."""
     text = cell_text(raw)
-    if text is not None and key == "boarding":
-        return True if text.lower() in _YES else False if text.lower() in _NO else text
-    if text is not None and key == "guardian.age":
-        return text.removesuffix("岁")
-    return text
+    if text is None:
+        return None
+    return True if text.lower() in _YES else False if text.lower() in _NO else text
+
+
+def from_text(parse: Callable[[str], T]) -> Callable[[Any], T | None]:
+    """A parser of the cell's text (normalize_phone, int): blank cells stay None."""
+
+    def parser(raw: Any) -> T | None:
+        text = cell_text(raw)
+        return None if text is None else parse(text)
+
+    return parser
+
+
+def one_of(labels: Mapping[str, T]) -> Callable[[Any], T | None]:
+    """A choice column: its Chinese label (教师) as the value it stands for; another is a ValueError."""
+    names = "、".join(labels)
+
+    def parser(raw: Any) -> T | None:
+        text = cell_text(raw)
+        if text is None:
+            return None
+        if text not in labels:
+            raise ValueError(f"取值无效，可选值：{names} / must be one of: {names.replace('、', ', ')}")
+        return labels[text]
+
+    return parser
 
 
 def looks_mangled(text: str) -> bool:

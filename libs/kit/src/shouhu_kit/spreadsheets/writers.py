@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from registry.adapters.spreadsheets.sheet import MAX_ROWS
+from shouhu_kit.spreadsheets.sheet import MAX_ROWS
 
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
