@@ -47,7 +47,11 @@ def helper(
 
 
 def pair(
-    pairing: Any, child: uuid.UUID, helper_id: str, role: str = "primary", who: tuple[Any, ...] = (Role.ADMIN,)
+    pairing: Any,
+    child: uuid.UUID,
+    helper_id: str,
+    role: str = "primary",
+    who: tuple[Any, ...] = (Role.ADMIN,),
 ) -> Any:
     return pairing.client.post(
         "/v1/pairings",
@@ -92,7 +96,8 @@ def test_a_teacher_belongs_to_a_school_and_an_account_is_used_once(city: Any, pa
         headers=pairing.headers(Role.ADMIN),
         json={"name": "王三", "kind": "volunteer", "unit_id": str(city.t["tA"]), "phone": "12345"},
     )
-    assert bad_phone.status_code == 422 and bad_phone.json()["errors"][0]["field"] == "phone"
+    assert bad_phone.status_code == 422
+    assert bad_phone.json()["errors"][0]["field"] == "phone"
 
 
 def test_phones_are_masked_for_teachers_and_shown_audited_to_the_school_head(city: Any, pairing: Any) -> None:
@@ -144,15 +149,18 @@ def test_pairing_rules_reach_capacity_one_primary_and_peers_as_buddies(city: Any
     for child in kids["cA1"][:3]:
         assert pair(pairing, child, teacher["id"]).status_code == 201
     full = pair(pairing, kids["cA1"][3], teacher["id"])
-    assert full.status_code == 409 and full.json()["errors"][0]["type"] == "at_capacity"
+    assert full.status_code == 409
+    assert full.json()["errors"][0]["type"] == "at_capacity"
     second = pair(pairing, kids["cA2"][0], helper(pairing, t["sA2"], "teacher")["id"])
-    assert second.status_code == 409 and second.json()["errors"][0]["type"] == "has_primary"
+    assert second.status_code == 409
+    assert second.json()["errors"][0]["type"] == "has_primary"
     assert pair(pairing, kids["cA1"][0], peer["id"]).json()["errors"][0]["type"] == "peer_primary"
     assert pair(pairing, kids["cA1"][0], peer["id"], role="secondary").status_code == 201  # 1+1 plus a buddy
     got = pairing.client.get(f"/v1/helpers/{teacher['id']}", headers=pairing.headers(Role.ADMIN)).json()
     assert got["caseload"] == 3
     waiting = pairing.unpaired()
-    assert kids["cA1"][0] not in waiting and kids["cA1"][3] in waiting
+    assert kids["cA1"][0] not in waiting
+    assert kids["cA1"][3] in waiting
 
 
 def test_pairing_events_validate_and_carry_the_helpers_account(city: Any, pairing: Any) -> None:
@@ -161,7 +169,8 @@ def test_pairing_events_validate_and_carry_the_helpers_account(city: Any, pairin
     ended = pairing.client.post(
         f"/v1/pairings/{made['id']}/end", headers=pairing.headers(Role.ADMIN), json={"reason": "reassigned"}
     )
-    assert ended.status_code == 200 and ended.json()["status"] == "ended"
+    assert ended.status_code == 200
+    assert ended.json()["status"] == "ended"
     events = pairing.outbox()
     types = [e["type"] for e in events]
     assert types.count("pairing.helper.registered.v1") == 1
@@ -170,7 +179,8 @@ def test_pairing_events_validate_and_carry_the_helpers_account(city: Any, pairin
         schema = json.loads((SCHEMAS / f"{e['type']}.schema.json").read_text())
         jsonschema.validate(e, schema)
     created = next(e for e in events if e["type"] == "pairing.pairing.created.v1")
-    assert created["data"]["helper_account"] == "li" and created["subject"] == str(city.kids_of["cA1"][0])
+    assert created["data"]["helper_account"] == "li"
+    assert created["subject"] == str(city.kids_of["cA1"][0])
     history = pairing.client.get(
         f"/v1/pairings?child_id={city.kids_of['cA1'][0]}", headers=pairing.headers(Role.ADMIN)
     ).json()
@@ -205,7 +215,8 @@ def test_a_transfer_ends_or_keeps_pairings_as_the_city_says(
         headers=pairing.headers(Role.CITY_ADMIN, t["city"]),
         json={"policy": {**policy["policy"], "transfer": rule}, "note": "转学规则"},
     )
-    assert changed.status_code == 200 and changed.json()["version"] == 1
+    assert changed.status_code == 200
+    assert changed.json()["version"] == 1
     teacher = helper(pairing, t["sA1"], "teacher")
     mother = helper(pairing, t["tA"], "caring_mother")
     new_teacher = helper(pairing, t["sA2"], "teacher")
@@ -234,7 +245,9 @@ def test_a_deactivated_helper_leaves_no_pairing_behind(city: Any, pairing: Any) 
         headers=pairing.headers(Role.ADMIN),
         json={"reason": "调离"},
     )
-    assert r.status_code == 200 and r.json()["active"] is False and r.json()["caseload"] == 0
+    assert r.status_code == 200
+    assert r.json()["active"] is False
+    assert r.json()["caseload"] == 0
     assert set(city.kids_of["cA1"][:2]) <= set(pairing.unpaired())
     assert (
         pair(pairing, city.kids_of["cA1"][0], teacher["id"]).json()["errors"][0]["type"] == "helper_inactive"
@@ -261,7 +274,8 @@ def test_a_helper_is_changed_with_if_match_and_a_move_ends_what_falls_out_of_rea
     moved = pairing.client.patch(
         url, headers={**pairing.headers(Role.ADMIN), "If-Match": tag}, json={"unit_id": str(t["sB"])}
     )
-    assert moved.status_code == 200 and moved.json()["caseload"] == 0
+    assert moved.status_code == 200
+    assert moved.json()["caseload"] == 0
     stale = pairing.client.patch(
         url, headers={**pairing.headers(Role.ADMIN), "If-Match": tag}, json={"capacity": 4}
     )

@@ -5,16 +5,33 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Form, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from pairing.service_layer import helpers
+from pairing.service_layer import helpers, roster_helpers
 from pairing.service_layer.helpers import ClassTeacherOut, HelperIn, HelperOut, HelperPatch
+from pairing.service_layer.roster_helpers import HELPER_ROSTER
 from shouhu_contracts.pairing.vocabulary import HelperKind
 from shouhu_kit.auth import Role, require_role
 from shouhu_kit.deps import CurrentUser, NewUow
 from shouhu_kit.etags import etag, version_from
 from shouhu_kit.openapi_problems import problem_responses
+from shouhu_kit.problems import invalid_request
+from shouhu_kit.spreadsheets import COMMON_GUIDE, ImportMode, example_row, template_csv, template_xlsx
+from shouhu_kit.spreadsheets.http import (
+    REPORT_RESPONSES,
+    WORKBOOK,
+    XLSX,
+    ModeForm,
+    ModeQuery,
+    ReportFormat,
+    ReportQuery,
+    TemplateFormat,
+    Upload,
+    attachment,
+    read_upload,
+    report_response,
+)
 
 # Who registers and manages helpers: the officials, the village child director, the school head.
 MANAGERS = (
@@ -157,3 +174,67 @@ def name_class_teacher(
 def get_class_teacher(class_id: uuid.UUID, user: CurrentUser, uow: NewUow) -> ClassTeacherOut:
     require_role(user, STAFF)
     return helpers.class_teacher(uow=uow, class_id=class_id, principal=user)
+
+
+@router.post(
+    "/rosters/helpers",
+    summary="导入帮扶人花名册 / Import a helpers' roster (CSV or XLSX)",
+    response_class=Response,
+    responses={**REPORT_RESPONSES, **problem_responses(404)},
+    tags=["rosters 花名册"],
+)
+def import_helpers(
+    user: CurrentUser,
+    uow: NewUow,
+    file: Upload,
+    unit_id: Annotated[
+        uuid.UUID | None,
+        Query(description="导入到的单位（各行填其下单位代码）/ the unit the rows fall under"),
+    ] = None,
+    unit_id_form: Annotated[uuid.UUID | None, Form(alias="unit_id")] = None,
+    mode: ModeQuery = None,
+    mode_form: ModeForm = None,
+    report: ReportQuery = ReportFormat.JSON,
+) -> Response:
+    """Register each good row as `POST /v1/helpers` would, in one transaction; answer a per-row report."""
+    require_role(user, MANAGERS)
+    unit = unit_id or unit_id_form or user.org_id
+    if unit is None:
+        raise invalid_request(
+            [{"field": "unit_id", "message": "必填字段缺失", "message_en": "unit_id is required"}]
+        )
+    result = roster_helpers.import_helpers(
+        uow=uow,
+        data=read_upload(file),
+        filename=file.filename or "",
+        unit_id=unit,
+        mode=mode or mode_form or ImportMode.PARTIAL,
+        principal=user,
+    )
+    return report_response(
+        result, report, name="帮扶人花名册", id_header="帮扶人编号", id_keys=("helper_id",)
+    )
+
+
+@router.get(
+    "/rosters/helpers/template",
+    summary="帮扶人花名册模板 / The helpers' roster template (XLSX with 说明, or CSV)",
+    response_class=Response,
+    responses={200: {"content": {**WORKBOOK, "text/csv": {"schema": {"type": "string"}}}}},
+    tags=["rosters 花名册"],
+)
+def helpers_template(
+    user: CurrentUser,
+    fmt: Annotated[
+        TemplateFormat, Query(alias="format", description="xlsx（默认）或 csv")
+    ] = TemplateFormat.XLSX,
+) -> Response:
+    """Chinese headers in import order and one example row; the XLSX adds dropdowns and a 说明 sheet."""
+    require_role(user, MANAGERS)
+    rows = [example_row(HELPER_ROSTER)]
+    if fmt is TemplateFormat.CSV:
+        body, media = template_csv(HELPER_ROSTER, rows=rows), "text/csv; charset=utf-8"
+    else:
+        body, media = template_xlsx(HELPER_ROSTER, title="帮扶人", rows=rows, guide=COMMON_GUIDE), XLSX
+    disposition = attachment(f"帮扶人花名册模板.{fmt.value}", f"helpers-template.{fmt.value}")
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
