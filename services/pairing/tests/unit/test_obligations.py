@@ -32,7 +32,9 @@ def _rows(town: Town) -> list[Obligation]:
 def _closed(town: Town, duty: str) -> list[tuple[str, bool]]:
     with town.db.sessions() as s:
         rows = s.scalars(
-            select(ObligationWindow).where(ObligationWindow.duty == duty).order_by(ObligationWindow.window_start)
+            select(ObligationWindow)
+            .where(ObligationWindow.duty == duty)
+            .order_by(ObligationWindow.window_start)
         )
         return [(w.window_start.astimezone(CHINA_TZ).date().isoformat(), w.met) for w in rows]
 
@@ -53,7 +55,9 @@ def test_a_pairing_and_a_child_get_their_duties_with_the_windows_of_now(town: An
     pairing = t.pair(child, helper)
     rows = _rows(t)
     primary = [r for r in rows if r.responsible == Responsible.PRIMARY_HELPER.value]
-    assert {r.duty for r in primary} == {d.code for d in DEFAULT_POLICY.duties if d.responsible == "primary_helper"}
+    assert {r.duty for r in primary} == {
+        d.code for d in DEFAULT_POLICY.duties if d.responsible == "primary_helper"
+    }
     assert all(r.helper_id == helper and r.pairing_id == pairing for r in primary)
     assert {r.duty for r in rows if r.helper_id is None} == {
         "class_teacher_talk_monthly",
@@ -211,7 +215,7 @@ def test_two_replicas_closing_at_once_close_each_window_once(town: Any) -> None:
                     uow.commit()
                 if not result.more:
                     return
-        except BaseException as exc:  # noqa: BLE001 - the test reports what a replica met
+        except BaseException as exc:  # the test reports what a replica met
             errors.append(exc)
 
     threads = [threading.Thread(target=replica) for _ in range(2)]
