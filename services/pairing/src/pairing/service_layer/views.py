@@ -13,6 +13,7 @@ from pairing.domain.policy import PairingPolicy
 from pairing.service_layer import access
 from pairing.service_layer.context import child_path, policy_at
 from pairing.service_layer.matching import owes
+from shouhu_contracts.pairing.vocabulary import Responsible
 from shouhu_kit.auth import Principal
 from shouhu_kit.clock import CHINA_TZ, china_today
 from shouhu_kit.problems import not_found
@@ -77,7 +78,9 @@ class MyChildOut(BaseModel):
     has_guardian: bool
     my_role: str
     pairing_id: uuid.UUID
-    obligations: list[ObligationOut] = Field(description="我应履行的联系义务 / what I owe the child")
+    obligations: list[ObligationOut] = Field(
+        description="我本人应履行的联系义务（学校义务见儿童的义务列表）/ what I myself owe the child"
+    )
 
 
 class ChildObligationsOut(BaseModel):
@@ -150,7 +153,7 @@ def my_children(*, uow: UnitOfWork, principal: Principal) -> list[MyChildOut]:
             owed = [
                 obligation_out(r, policy=policy, today=today)
                 for r in rows
-                if owes(session, r, helper=helper, child=child)
+                if r.responsible != Responsible.SCHOOL.value and owes(session, r, helper=helper, child=child)
             ]
             out.append(
                 MyChildOut(
