@@ -28,6 +28,7 @@ from shouhu_contracts.pairing.vocabulary import HelperKind, PairingRole
 from shouhu_kit.auth import Role
 from shouhu_kit.broker import InMemoryBroker
 from shouhu_kit.clock import CHINA_TZ, FakeClock
+from shouhu_kit.db import Database
 from shouhu_kit.scheduler import JobResult
 from shouhu_kit.uow import UnitOfWork
 from shouhu_testkit.wiring import ConsumerHarness, bearer, in_memory_adapters
@@ -36,9 +37,9 @@ from shouhu_testkit.world import World
 SCHEMAS = Path(__file__).resolve().parents[4] / "contracts" / "schemas"
 
 
-def china(*args: int) -> datetime:
+def china(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     """An instant given as Beijing wall time."""
-    return datetime(*args, tzinfo=CHINA_TZ)  # type: ignore[misc]
+    return datetime(year, month, day, hour, minute, tzinfo=CHINA_TZ)
 
 
 class Town:
@@ -46,12 +47,12 @@ class Town:
 
     def __init__(self, url: str, stack: ExitStack, start: datetime) -> None:
         self.clock = FakeClock(start.astimezone(UTC))
-        self.settings = PairingSettings(database_url=url, env="test")  # type: ignore[arg-type]
+        self.settings = PairingSettings(database_url=url, env="test")
         app = SERVICE.api(self.settings, in_memory_adapters(InMemoryBroker()), clock=self.clock)
         self.client = stack.enter_context(TestClient(app))
         self.runtime = app.state.runtime
         stack.callback(self.runtime.db.dispose)
-        self.db = self.runtime.db
+        self.db: Database = self.runtime.db
         self.world = World()
         self.t = self.world.t
         self.harness = ConsumerHarness(db=self.db, specs=consumers(self.settings), source="/shouhu/pairing")
@@ -122,7 +123,7 @@ class Town:
         with self.db.sessions() as s:
             row = s.get(Helper, helper)
             assert row is not None
-            return row.account
+            return str(row.account)
 
     def class_teacher(self, klass: str, helper: uuid.UUID) -> None:
         with self.uow() as uow:

@@ -211,11 +211,8 @@ def test_pages_run_newest_first_by_keyset(paired: Any) -> None:
 
 def _audits(t: Town) -> int:
     with t.db.sessions() as s:
-        return int(
-            s.scalar(
-                select(func.count()).select_from(AuditRow).where(AuditRow.action == "read_contact_notes")
-            )
-        )
+        query = select(func.count()).select_from(AuditRow).where(AuditRow.action == "read_contact_notes")
+        return int(s.scalar(query) or 0)
 
 
 def test_notes_are_masked_by_role_and_every_read_is_audited(paired: Any) -> None:
@@ -244,3 +241,17 @@ def test_notes_are_masked_by_role_and_every_read_is_audited(paired: Any) -> None
     assert hist[0]["changes"]["notes"] == ["孩子最近情绪低落，想念妈妈", "已与妈妈视频"]
     events = t.events()
     assert all("情绪" not in str(e) and "视频" not in str(e) for e in events)  # notes never go on the bus
+
+
+def test_a_log_made_while_the_closing_job_was_away_meets_its_window_when_it_opens(paired: Any) -> None:
+    t, child, helper = paired
+    t.at(china(2027, 4, 3))  # the worker is down: March is still the current window
+    r = t.log(t.as_helper(helper), child, china(2027, 4, 2, 18))
+    assert _starts(r.json()["met"]) == []
+    t.close()
+    april = [e["data"] for e in t.events(MET) if e["data"]["duty"] == MONTHLY]
+    assert [(a["log_id"], a["late"]) for a in april] == [(r.json()["id"], False)]
+    assert _starts(
+        t.client.get(f"/v1/contacts/{r.json()['id']}", headers=t.as_helper(helper)).json()["met"]
+    ) == ["2027-04-01"]
+    assert windows(t.events(MISSED), MONTHLY) == [("2027-03-01", MONTHLY)]
