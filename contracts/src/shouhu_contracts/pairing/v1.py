@@ -254,7 +254,7 @@ class ObligationFacts(EventData):
     org_path: list[UUID] = Field(min_length=1, description="The child's class path")
     window_start: AwareDatetime
     window_end: AwareDatetime = Field(description="The window's end: the obligation's due time")
-    policy_version: int = Field(ge=1)
+    policy_version: int = Field(ge=0, description="The city's policy version (0: the built-in defaults)")
 
 
 class ObligationWindowOpened(ObligationFacts):

@@ -106,11 +106,11 @@ class ConsumerHarness:
     service's own ConsumerSpecs, so the test drives exactly what the worker runs.
     """
 
-    def __init__(self, *, db: Any, specs: Sequence[Any], source: str) -> None:
+    def __init__(self, *, db: Any, specs: Sequence[Any], source: str, clock: Any = None) -> None:
         from shouhu_kit.clock import FakeClock
 
         self.db = db
-        self.clock = FakeClock()
+        self.clock = clock or FakeClock()  # the service's own clock, when a test moves it
         self.source = source
         self.handlers = {t: h for spec in specs for t, h in spec.handlers.items()}
 

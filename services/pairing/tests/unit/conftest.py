@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,11 @@ from shouhu_kit.auth import Role
 from shouhu_kit.broker import InMemoryBroker
 from shouhu_testkit.wiring import ConsumerHarness, bearer, in_memory_adapters
 from shouhu_testkit.world import World
+
+# The fixture modules beside this file (e.g. obligation_fixtures) import by name in the test modules;
+# --import-mode=importlib puts no test directory on sys.path.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from obligation_fixtures import town  # noqa: F401  (the fixture, for every test here)
 
 
 class Pairing(ConsumerHarness):

@@ -210,7 +210,7 @@ def register(*, uow: UnitOfWork, body: HelperIn, principal: Principal) -> Helper
 def read(*, uow: UnitOfWork, helper_id: uuid.UUID, principal: Principal) -> HelperOut:
     """One helper."""
     with uow:
-        out = view(uow, visible_helper(uow, helper_id, principal), principal)
+        out = view(uow, visible_helper(uow.session, helper_id, principal), principal)
         uow.commit()  # the audit row of an unmasked phone
         return out
 
@@ -220,7 +220,7 @@ def change(
 ) -> HelperOut:
     """Change a helper (If-Match version); pairings the change puts out of reach end."""
     with uow:
-        row = visible_helper(uow, helper_id, principal)
+        row = visible_helper(uow.session, helper_id, principal)
         if row.version != version:
             raise stale(what_zh="帮扶人信息", what_en="helper")
         given = patch.model_dump(exclude_unset=True)
@@ -267,7 +267,7 @@ def _end_out_of_reach(uow: UnitOfWork, row: Helper) -> None:
 def deactivate(*, uow: UnitOfWork, helper_id: uuid.UUID, reason: str, principal: Principal) -> HelperOut:
     """Deactivate a helper: every pairing ends (each announced), then the helper."""
     with uow:
-        row = visible_helper(uow, helper_id, principal)
+        row = visible_helper(uow.session, helper_id, principal)
         if row.active:
             for pairing in pairings.active_pairings_of_helper(uow, row.id):
                 pairings.end(uow, pairing, reason=PairingEndReason.HELPER_DEACTIVATED, note=reason)
@@ -330,7 +330,7 @@ def name_class_teacher(
         path = _unit_in_scope(uow, principal, class_id, field="class_id")
         if path[-1][1] != OrgKind.CLASS.value:
             raise _bad("class_id", "不是班级", "not a class")
-        helper = visible_helper(uow, helper_id, principal)
+        helper = visible_helper(uow.session, helper_id, principal)
         if HelperKind(helper.kind) not in SCHOOL_KINDS - {HelperKind.PEER_STUDENT} or not helper.active:
             raise _bad("helper_id", "班主任须为在岗教师", "a class teacher is an active teacher")
         if helper.reach_unit_id not in [u for u, _ in path]:

@@ -230,8 +230,8 @@ def _refused(why: Refusal) -> Problem:
 def create(*, uow: UnitOfWork, body: PairingIn, principal: Principal) -> PairingOut:
     """Pair a child and a helper, both in the caller's scope, within the rules."""
     with uow:
-        child = visible_child(uow, body.child_id, principal)
-        helper = visible_helper(uow, body.helper_id, principal)
+        child = visible_child(uow.session, body.child_id, principal)
+        helper = visible_helper(uow.session, body.helper_id, principal)
         made = pair(uow, child=child, helper=helper, role=body.role, actor=principal.subject)
         if isinstance(made, Refusal):
             raise _refused(made)
@@ -256,7 +256,7 @@ def finish(*, uow: UnitOfWork, pairing_id: uuid.UUID, body: PairingEndIn, princi
         row = uow.session.get(Pairing, pairing_id)
         if row is None:
             raise not_found("结对关系", "Pairing")
-        child = visible_child(uow, row.child_id, principal)
+        child = visible_child(uow.session, row.child_id, principal)
         end(uow, row, reason=body.reason, note=body.note)
         helper = uow.session.get(Helper, row.helper_id)
         assert helper is not None
@@ -281,10 +281,10 @@ def listing(
         query = query.join(ChildToPair, ChildToPair.id == Pairing.child_id)
         query = query.join(Helper, Helper.id == Pairing.helper_id)
         if child_id is not None:
-            visible_child(uow, child_id, principal)
+            visible_child(uow.session, child_id, principal)
             query = query.where(Pairing.child_id == child_id)
         if helper_id is not None:
-            visible_helper(uow, helper_id, principal)
+            visible_helper(uow.session, helper_id, principal)
             query = query.where(Pairing.helper_id == helper_id)
         if principal.role is Role.HELPER:
             query = query.where(Helper.account == principal.subject)
