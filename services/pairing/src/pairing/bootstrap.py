@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pairing.adapters.orm import TREE, Base
 from pairing.config import PairingSettings
+from pairing.entrypoints.api import suggestions
 from pairing.entrypoints.api.routes import router
 from pairing.service_layer.handlers import CHILD_EVENTS
 from shouhu_kit.org.events import org_tree_consumer
@@ -31,6 +32,6 @@ SERVICE = ServiceDefinition(
     description="结对帮扶。Pairing helpers with children.",
     metadata=Base.metadata,
     migrations=Path(__file__).resolve().parent / "migrations",
-    routers=[router],
+    routers=[router, suggestions.router],
     consumers=consumers,
 )
