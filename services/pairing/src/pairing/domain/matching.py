@@ -13,8 +13,7 @@ only (a handful), so a run costs O(C log C + (C + H) log H), never C × H.
 from __future__ import annotations
 
 import heapq
-import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
@@ -25,6 +24,9 @@ from shouhu_contracts.org import LeftBehindType
 from shouhu_contracts.pairing.vocabulary import HelperKind
 
 Reason = Mapping[str, str]  # {"zh": …, "en": …}; shared between proposals, never mutated
+# Ids are opaque to matching: UUIDs, or whatever the loader found cheapest (the database's own text
+# for children and helpers, small ints for units: a city run hashes each unit a million times).
+Id = Hashable
 
 SCHOOL_STAFF = frozenset({HelperKind.TEACHER.value, HelperKind.CLASS_TEACHER.value})
 RISK_RANK = {"high": 3, "medium": 2, "low": 1}
@@ -58,8 +60,8 @@ _KIND_LABEL = {
 class WaitingChild(NamedTuple):
     """An unpaired active child as matching needs it; `path` is its class's path, city first."""
 
-    id: uuid.UUID
-    path: tuple[uuid.UUID, ...]
+    id: Id
+    path: tuple[Id, ...]
     priority: int
     risk_level: str | None
     birth_date: date
@@ -71,9 +73,9 @@ class WaitingChild(NamedTuple):
 class FreeHelper(NamedTuple):
     """An active helper with a free place; `reach_unit_id` per domain.rules.reach_unit."""
 
-    id: uuid.UUID
+    id: Id
     kind: str
-    reach_unit_id: uuid.UUID
+    reach_unit_id: Id
     caseload: int
     capacity: int
 
@@ -82,8 +84,8 @@ class Proposal(NamedTuple):
     """A proposed primary helper for a child, with the reasons in Chinese and English."""
 
     rank: int
-    child_id: uuid.UUID
-    helper_id: uuid.UUID
+    child_id: Id
+    helper_id: Id
     reasons: list[Reason]
 
 
@@ -91,7 +93,7 @@ class Unmatched(NamedTuple):
     """A child no helper could be proposed for, and why."""
 
     rank: int
-    child_id: uuid.UUID
+    child_id: Id
     reasons: list[Reason]
 
 
@@ -102,15 +104,17 @@ class Matching(NamedTuple):
     unmatched: list[Unmatched]
 
 
-def need_key(child: WaitingChild) -> tuple[int, int, int, datetime, uuid.UUID]:
-    """Sort key, neediest first: needs with risk, risk, the younger, the longer waiting."""
+def need_key(child: WaitingChild) -> tuple[int, int, int, datetime]:
+    """Sort key, neediest first: needs with risk, risk, the younger, the longer waiting.
+
+    (A stable sort keeps the loader's order among exact ties.)
+    """
     risk = child.risk_level
     return (
         -(child.priority + RISK_NEED.get(risk or "", 0)),
         -RISK_RANK.get(risk or "", 0),
         -child.birth_date.toordinal(),
         child.registered_at,
-        child.id,
     )
 
 
@@ -126,31 +130,41 @@ def _helper_reason(kind: str, taken: int, capacity: int) -> Reason:
 
 
 def needs_of(child: WaitingChild, *, today: date) -> list[Reason]:
-    """The child's needs that put it first, as reasons."""
+    """The child's needs that put it first, as reasons (a new list each time)."""
+    age = _age(child.birth_date, today)
+    return list(_needs(not child.has_guardian, child.left_behind_type == _BOTH, age, child.risk_level))
+
+
+@lru_cache(maxsize=16384)
+def _age(born: date, today: date) -> int:
+    return age_on(born, today)
+
+
+@lru_cache(maxsize=4096)
+def _needs(no_guardian: bool, both_away: bool, age: int, risk: str | None) -> tuple[Reason, ...]:
     out: list[Reason] = []
-    if not child.has_guardian:
+    if no_guardian:
         out.append(NO_GUARDIAN)
-    if child.left_behind_type == _BOTH:
+    if both_away:
         out.append(BOTH_AWAY)
-    age = age_on(child.birth_date, today)
     if age < YOUNG_AGE:
         out.append(_young(age))
-    if child.risk_level == "high":
+    if risk == "high":
         out.append(HIGH_RISK)
-    elif child.risk_level == "medium":
+    elif risk == "medium":
         out.append(MEDIUM_RISK)
-    return out
+    return tuple(out)
 
 
 class _Pool:
     """The helpers with a free place, in one heap per reach unit: (tier, share taken, index)."""
 
     def __init__(self, helpers: Iterable[FreeHelper]) -> None:
-        self.ids: list[uuid.UUID] = []
+        self.ids: list[Id] = []
         self.kinds: list[str] = []
         self.loads: list[int] = []
         self.caps: list[int] = []
-        self.heaps: dict[uuid.UUID, list[tuple[int, float, int]]] = {}
+        self.heaps: dict[Id, list[tuple[int, float, int]]] = {}
         for h in helpers:
             if h.kind in SECONDARY_ONLY or h.caseload >= h.capacity:
                 continue
@@ -163,13 +177,16 @@ class _Pool:
             self.heaps.setdefault(h.reach_unit_id, []).append((tier, h.caseload / h.capacity, i))
         for heap in self.heaps.values():
             heapq.heapify(heap)
+        self._on_path: dict[tuple[Id, ...], list[list[tuple[int, float, int]]]] = {}
 
-    def take(self, path: tuple[uuid.UUID, ...]) -> int | None:
+    def take(self, path: tuple[Id, ...]) -> int | None:
         """The index of the best helper within reach of a path, its place taken; None when none is free."""
+        heaps = self._on_path.get(path)
+        if heaps is None:  # once per class: its children share their path
+            heaps = self._on_path[path] = [self.heaps[u] for u in path if u in self.heaps]
         best: tuple[int, float, int] | None = None
         best_heap: list[tuple[int, float, int]] = []
-        for unit in path:
-            heap = self.heaps.get(unit)
+        for heap in heaps:
             if heap and (best is None or heap[0] < best):
                 best, best_heap = heap[0], heap
         if best is None:
@@ -183,7 +200,7 @@ class _Pool:
             heapq.heappop(best_heap)
         return i
 
-    def had_helpers(self, path: tuple[uuid.UUID, ...]) -> bool:
+    def had_helpers(self, path: tuple[Id, ...]) -> bool:
         """True when some unit on the path had helpers with a free place at the start of the run."""
         return any(unit in self.heaps for unit in path)
 

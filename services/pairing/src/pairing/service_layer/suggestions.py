@@ -8,9 +8,11 @@ helper's places filled, the child paired or gone) becomes stale with the rule's 
 
 from __future__ import annotations
 
+import gc
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import select
@@ -34,12 +36,11 @@ from pairing.service_layer.suggestion_models import (
 )
 from pairing.service_layer.suggestion_store import (
     OPEN,
-    free_helpers,
+    helpers_reaching,
+    load_unit,
     names_of,
     page_rows,
-    paths_under,
     store_run,
-    waiting_children,
 )
 from shouhu_contracts.org import ChildStatus, OrgKind
 from shouhu_contracts.pairing.vocabulary import PairingRole
@@ -77,6 +78,23 @@ def _unit_path(session: Session, principal: Principal, unit_id: uuid.UUID) -> st
     return str(row.path)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a run builds its million short tuples.
+
+    Each generation-2 collection walks every live object, and a city run keeps hundreds of
+    thousands alive: the collections cost more than the run's own work (bench/README.md, "Match
+    suggestions"). Reference counting still frees everything as usual; cycles wait until after.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def suggest(
     *, uow: UnitOfWork, body: SuggestIn, principal: Principal, timings: dict[str, Any] | None = None
 ) -> SuggestionRunOut:
@@ -85,12 +103,11 @@ def suggest(
     `timings` (the bench's) receives the seconds spent loading, matching, storing and answering.
     """
     clock = time.perf_counter
-    with uow:
+    with _collector_paused(), uow:
         session = uow.session
         t0 = clock()
         prefix = _unit_path(session, principal, body.unit_id)
-        children = waiting_children(session, prefix=prefix, paths=paths_under(session, prefix))
-        helpers = free_helpers(session, prefix=prefix, above=decode_path(prefix))
+        children, helpers = load_unit(session, prefix=prefix, above=decode_path(prefix))
         t1 = clock()
         matching = propose(children, helpers, today=uow.now().astimezone(CHINA_TZ).date())
         t2 = clock()
@@ -105,15 +122,16 @@ def suggest(
         t3 = clock()
         page = _page(session, run, after=0, limit=body.limit)
         shown = matching.unmatched[: body.limit]
-        names = names_of(session, [u.child_id for u in shown])
+        shown_ids = [uuid.UUID(str(u.child_id)) for u in shown]  # the database's text, see load_unit
+        names = names_of(session, shown_ids)
         unmatched = [
             UnmatchedOut(
                 rank=u.rank,
-                child_id=u.child_id,
-                child_name=names.get(u.child_id, ""),
+                child_id=child_id,
+                child_name=names.get(child_id, ""),
                 reasons=[ReasonOut(**r) for r in u.reasons],
             )
-            for u in shown
+            for u, child_id in zip(shown, shown_ids, strict=True)
         ]
         t4 = clock()
         uow.commit()
@@ -304,7 +322,7 @@ def propose_for_child(
         child.id, path, child.priority, child.risk_level, child.birth_date, child.left_behind_type,
         child.has_guardian, child.registered_at,
     )  # fmt: skip
-    helpers = free_helpers(session, prefix=None, above=path)
+    helpers = helpers_reaching(session, path)
     matching = propose([waiting], helpers, today=uow.now().astimezone(CHINA_TZ).date())
     run = store_run(
         session, unit_id=child.class_id, source=source, actor=actor, at=uow.now(), matching=matching
