@@ -8,7 +8,7 @@ from pathlib import Path
 
 from pairing.adapters.orm import TREE, Base
 from pairing.config import PairingSettings
-from pairing.entrypoints.api import contacts, me
+from pairing.entrypoints.api import contacts, me, suggestions
 from pairing.entrypoints.api import helpers as helper_routes
 from pairing.entrypoints.api import pairings as pairing_routes
 from pairing.entrypoints.api.routes import router
@@ -51,7 +51,14 @@ SERVICE = ServiceDefinition(
     description="结对帮扶。Pairing helpers with children.",
     metadata=Base.metadata,
     migrations=Path(__file__).resolve().parent / "migrations",
-    routers=[router, helper_routes.router, pairing_routes.router, contacts.router, me.router],
+    routers=[
+        router,
+        helper_routes.router,
+        pairing_routes.router,
+        suggestions.router,
+        contacts.router,
+        me.router,
+    ],
     consumers=consumers,
     jobs=jobs,
 )
