@@ -219,3 +219,97 @@ def test_events_read_by_kcat_carry_cloudevents_and_validate(
         "registry.child.term_result_recorded.v1",
         "alerts.task.opened.v1",
     }
+
+
+def _token(platform: Platform, role: str, org: str, subject: str) -> str:
+    """A development token for another caller, as `make dev-token` would print it."""
+    out = subprocess.run(
+        [
+            str(ROOT / ".venv/bin/shouhu-registry"),
+            "dev-token",
+            "--role",
+            role,
+            "--org",
+            org,
+            "--subject",
+            subject,
+        ],
+        env={**platform.env, "SHOUHU_ENV": "dev"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_a_school_pairs_its_children_and_a_helper_logs_and_reads_only_their_own(
+    platform: Platform, grade_drop: dict[str, Any]
+) -> None:
+    """Helpers registered, suggestions for the school accepted, a contact logged; the helper's
+    view shows the obligation met, and the registry lets the helper read exactly their child."""
+    reg, pair = platform.api["registry"], platform.api["pairing"]
+    units = grade_drop["units"]
+    status, other = platform.call(
+        "POST",
+        f"{reg}/v1/children",
+        {
+            "name": "赵小雨",
+            "gender": "女",
+            "birth_date": "2015-06-01",
+            "left_behind_type": "父亲外出",
+            "class_id": units["class"],
+            "guardian": {"name": "赵奶奶", "relation": "祖母", "phone": "13800138001", "rating": "好"},
+        },
+    )
+    assert status == 201, other
+    assert eventually(lambda: len(platform.call("GET", f"{pair}/v1/children/unpaired")[1]) == 2)
+    status, teacher = platform.call(
+        "POST",
+        f"{pair}/v1/helpers",
+        {
+            "name": "李老师",
+            "kind": "teacher",
+            "unit_id": units["school"],
+            "account": "teacher-li",
+            "capacity": 1,
+        },
+    )
+    assert status == 201, teacher
+    status, run = platform.call("POST", f"{pair}/v1/suggestions", {"unit_id": units["school"]})
+    assert status == 201, run
+    assert [s["child_id"] for s in run["items"]] == [grade_drop["child"]["id"]]  # the neediest first
+    assert run["unmatched_count"] == 1  # one teacher, one place
+    status, decided = platform.call("POST", f"{pair}/v1/suggestions/{run['run_id']}/accept", {"all": True})
+    assert status == 200, decided
+    platform_token = platform.token
+    try:
+        platform.token = _token(platform, "helper", units["school"], "teacher-li")
+        status, logged = platform.call(
+            "POST",
+            f"{pair}/v1/contacts",
+            {
+                "child_id": grade_drop["child"]["id"],
+                "kind": "phone_call",
+                "counterpart": "child",
+                "occurred_at": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(time.time() - 60)),
+                "duration_minutes": 15,
+                "notes": "孩子说想妈妈",
+            },
+        )
+        assert status == 201, logged
+        assert "helper_contact_monthly" in [m["duty"] for m in logged["met"]]
+        status, mine = platform.call("GET", f"{pair}/v1/me/children")
+        assert status == 200, mine
+        assert [c["child_id"] for c in mine] == [grade_drop["child"]["id"]]
+        monthly = next(o for o in mine[0]["obligations"] if o["duty"] == "helper_contact_monthly")
+        assert monthly["met"] is True
+        assert any(not o["met"] for o in mine[0]["obligations"])  # the home visit is still due
+        card = eventually(lambda: platform.call("GET", f"{reg}/v1/children/{grade_drop['child']['id']}"))
+        assert card[0] == 200, card  # the registry learnt of the pairing from pairing.pairings
+        assert platform.call("GET", f"{reg}/v1/children/{other['id']}")[0] == 404
+        status, cards = platform.call("GET", f"{reg}/v1/my-children")
+        assert status == 200
+        assert [c["child_id"] for c in cards["items"]] == [grade_drop["child"]["id"]]
+    finally:
+        platform.token = platform_token
