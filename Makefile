@@ -60,8 +60,9 @@ infra-up: ## start Kafka and PostgreSQL (deploy/local)
 infra-down: ## stop Kafka and PostgreSQL
 	@bash deploy/local/infra.sh down
 
-dev-token: install ## print a development admin token
-	@SHOUHU_ENV=$${SHOUHU_ENV:-dev} .venv/bin/shouhu-registry dev-token
+dev-token: install ## print a development token (admin; or ROLE=helper ORG=<unit id> SUBJECT=<account>)
+	@SHOUHU_ENV=$${SHOUHU_ENV:-dev} .venv/bin/shouhu-registry dev-token --role $${ROLE:-admin} \
+		$${ORG:+--org $$ORG} --subject $${SUBJECT:-dev}
 
 clean: stop ## remove local run state (keeps Kafka jars)
 	rm -rf .local/run
