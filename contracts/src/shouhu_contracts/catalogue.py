@@ -3,6 +3,14 @@
 import json
 from typing import Any
 
+from shouhu_contracts.alerts.tasks import (
+    NotificationSent,
+    TaskAcknowledged,
+    TaskCancelled,
+    TaskEscalated,
+    TaskOpened,
+    TaskResolved,
+)
 from shouhu_contracts.alerts.v1 import FollowUpTaskOpened, RiskLevelChanged
 from shouhu_contracts.envelope import CloudEvent, EventData, MalformedEvent, UnknownEventType, envelope_type
 from shouhu_contracts.pairing.v1 import (
@@ -48,6 +56,12 @@ _ALL: tuple[type[EventData], ...] = (
     ViolationRecorded,
     FollowUpTaskOpened,
     RiskLevelChanged,
+    TaskOpened,
+    TaskAcknowledged,
+    TaskEscalated,
+    TaskResolved,
+    TaskCancelled,
+    NotificationSent,
     HelperRegistered,
     HelperUpdated,
     HelperDeactivated,

@@ -28,6 +28,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic("registry.children", "child_id", 12, "儿童档案与成绩 / Child archives and results"),
     Topic("alerts.tasks", "child_id", 6, "跟进任务 / Follow-up tasks"),
     Topic("alerts.risk", "child_id", 6, "儿童风险等级 / Child risk levels"),
+    Topic("alerts.notifications", "recipient", 3, "通知 / Notifications sent"),
     Topic("pairing.helpers", "helper_id", 3, "帮扶人 / Helpers"),
     Topic("pairing.pairings", "child_id", 12, "结对关系 / Pairings"),
     Topic("pairing.contacts", "child_id", 12, "联系记录 / Contact logs"),
