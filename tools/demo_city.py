@@ -4,7 +4,10 @@
 
 Creates 示范市 with two districts, their townships, villages, schools and classes, registers children
 with valid GB 11643 ID numbers and phones, and records two terms of results in which a few children
-fall sharply (so the alerts service opens follow-up tasks). Prints what it made.
+fall sharply (so the alerts service opens follow-up tasks). Then, through the pairing API: teachers
+at each school (one named class teacher per class), a volunteer and a caring mother per township, a
+leader per district; match suggestions for each school accepted; this month's call logged for most
+paired children, so some obligations are met and some are due. Prints what it made.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import json
 import random
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +61,7 @@ def main() -> int:
     """Build the demo city."""
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--api", default="http://127.0.0.1:8001")
+    p.add_argument("--pairing", default="http://127.0.0.1:8002", help="the pairing API ('' to skip)")
     p.add_argument("--token", default=None, help="default: a development admin token")
     p.add_argument("--children-per-class", type=int, default=12)
     p.add_argument("--seed", type=int, default=7)
@@ -79,15 +85,23 @@ def main() -> int:
 
     city = unit("city", "C", "示范市", None)
     classes, villages, made, drops = [], [], 0, 0
+    schools: dict[str, list[str]] = {}
+    towns: list[str] = []
+    districts: list[str] = []
     for d, dname in enumerate(("城关区", "青山县")):
         district = unit("district", f"D{d}", dname, city)
+        districts.append(district)
         for t, tname in enumerate(("东城镇", "西河乡")):
             town = unit("township", f"D{d}T{t}", f"{dname[:2]}{tname}", district)
+            towns.append(town)
             villages += [
                 unit("village", f"D{d}T{t}V{v}", f"{tname[:2]}{'一二'[v]}村", town) for v in range(2)
             ]
             school = unit("school", f"D{d}T{t}S", f"{tname[:2]}中心小学", town)
-            classes += [unit("class", f"D{d}T{t}S{g}", f"{'三四五'[g]}年级(1)班", school) for g in range(3)]
+            schools[school] = [
+                unit("class", f"D{d}T{t}S{g}", f"{'三四五'[g]}年级(1)班", school) for g in range(3)
+            ]
+            classes += schools[school]
     for klass in classes:
         for i in range(args.children_per_class):
             birth = f"{rng.randint(2012, 2018)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
@@ -147,7 +161,71 @@ def main() -> int:
     print(
         f"registered {made} children; {drops} with a big drop in 2025-2026-2 (expect as many follow-up tasks)"
     )
+    if args.pairing:
+        pair_city(Api(args.pairing, token), rng, made, schools=schools, towns=towns, districts=districts)
     return 0
+
+
+def pair_city(
+    api: Api,
+    rng: random.Random,
+    children: int,
+    *,
+    schools: dict[str, list[str]],
+    towns: list[str],
+    districts: list[str],
+) -> None:
+    """Helpers, class teachers, suggestions accepted, and this month's calls for most paired children."""
+    for _ in range(60):  # the pairing worker follows the registry's events within a second or two
+        if len(api.call("GET", "/v1/children/unpaired?limit=500")) >= children:
+            break
+        time.sleep(1)
+    helpers = 0
+
+    def helper(name: str, kind: str, unit_id: str) -> dict[str, Any]:
+        nonlocal helpers
+        helpers += 1
+        body = {"name": name, "kind": kind, "unit_id": unit_id, "phone": f"136{rng.randrange(10**8):08d}"}
+        return api.call("POST", "/v1/helpers", body)  # type: ignore[no-any-return]
+
+    for school, its_classes in schools.items():
+        for klass in its_classes:
+            teacher = helper(rng.choice(SURNAMES) + "老师", "teacher", school)
+            api.call("PUT", f"/v1/classes/{klass}/class-teacher", {"helper_id": teacher["id"]})
+            helper(rng.choice(SURNAMES) + "老师", "teacher", school)
+    for town in towns:
+        helper(rng.choice(SURNAMES) + "志愿者", "volunteer", town)
+        helper(rng.choice(SURNAMES) + "妈妈", "caring_mother", town)
+    for district in districts:
+        helper(rng.choice(SURNAMES) + "书记", "leader", district)
+    paired = called = 0
+    for school in schools:
+        run = api.call("POST", "/v1/suggestions", {"unit_id": school, "limit": 500})
+        decided = api.call("POST", f"/v1/suggestions/{run['run_id']}/accept", {"all": True})
+        made = [d for d in decided if d["outcome"] == "created"]
+        paired += len(made)
+        accepted = {d["child_id"] for d in made}
+        # Most helpers made this month's call; the rest are still due.
+        for proposal in run["items"]:
+            if proposal["child_id"] in accepted and rng.random() < 0.7:
+                when = datetime.now(UTC) - timedelta(hours=rng.randint(1, 48))
+                api.call(
+                    "POST",
+                    "/v1/contacts",
+                    {
+                        "child_id": proposal["child_id"],
+                        "helper_id": proposal["helper_id"],
+                        "kind": rng.choice(["phone_call", "video_call"]),
+                        "counterpart": "child",
+                        "occurred_at": when.isoformat(),
+                        "duration_minutes": rng.randint(5, 30),
+                    },
+                )
+                called += 1
+    print(
+        f"pairing: {helpers} helpers, {paired} children paired from suggestions, "
+        f"{called} calls logged this month"
+    )
 
 
 if __name__ == "__main__":
