@@ -7,8 +7,8 @@ companies 1 %, peer students 4 %), with random loads. The bench bulk-loads pairi
 `POST /v1/suggestions` (`suggestions.suggest`) for the city, a township and a school, and reports
 load, algorithm and store time apart (the service function measures them itself).
 
-Run: .venv/bin/python bench/match_suggestions.py [--db sqlite|postgres] [--sizes 10000:6000,100000:60000]
-     .venv/bin/python bench/match_suggestions.py --smoke          # tiny, in seconds
+Run: .venv/bin/python -m bench.match_suggestions [--db sqlite|postgres] [--sizes 10000:6000,100000:60000]
+     .venv/bin/python -m bench.match_suggestions --smoke          # tiny, in seconds
 PostgreSQL: a scratch database of its own on the server of DATABASE_URL (dropped after).
 """
 
@@ -189,7 +189,7 @@ def bulk_load(db: Database, city: City, n_children: int, n_helpers: int) -> floa
             )
         raw.commit()
         if db.is_postgres:
-            raw.autocommit = True  # type: ignore[attr-defined]
+            raw.driver_connection.autocommit = True  # type: ignore[union-attr]
             cur.execute("VACUUM ANALYZE")
         else:
             cur.execute("ANALYZE")
