@@ -7,9 +7,10 @@ companies 1 %, peer students 4 %), with random loads. The bench bulk-loads pairi
 `POST /v1/suggestions` (`suggestions.suggest`) for the city, a township and a school, and reports
 load, algorithm and store time apart (the service function measures them itself).
 
-Run: .venv/bin/python bench/match_suggestions.py [--db sqlite|postgres] [--sizes 10000:6000,100000:60000]
-     .venv/bin/python bench/match_suggestions.py --smoke          # tiny, in seconds
-PostgreSQL: a scratch database of its own on the server of DATABASE_URL (dropped after).
+Run: .venv/bin/python -m bench.match_suggestions [--db sqlite|postgres] [--sizes 10000:6000,100000:60000]
+     .venv/bin/python -m bench.match_suggestions --smoke          # tiny, in seconds
+PostgreSQL: a scratch database of its own on the server of DATABASE_URL, dropped after (waiting for
+an autovacuum worker still on it: DROP … WITH (FORCE) may not end one).
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
 
-from bench.benchlib import machine, machine_markdown, md_table, pg_databases, say, write_result
+from bench.benchlib import machine, machine_markdown, md_table, say, write_result
 from pairing.adapters.orm import TREE, Base, ChildToPair, Helper, Suggestion
 from pairing.domain.pairing_order import neediness
 from pairing.domain.policy import DEFAULT_CAPACITY
@@ -189,7 +192,7 @@ def bulk_load(db: Database, city: City, n_children: int, n_helpers: int) -> floa
             )
         raw.commit()
         if db.is_postgres:
-            raw.autocommit = True  # type: ignore[attr-defined]
+            raw.driver_connection.autocommit = True  # type: ignore[union-attr]
             cur.execute("VACUUM ANALYZE")
         else:
             cur.execute("ANALYZE")
@@ -232,12 +235,28 @@ def database(kind: str, label: str) -> Iterator[Database]:
     base = os.environ.get("DATABASE_URL", "postgresql://shouhu:shouhu@127.0.0.1:15432/shouhu_test")
     admin = base.replace("postgresql+psycopg://", "postgresql://", 1)
     name = f"bench_suggest_{label}_{uuid.uuid4().hex[:8]}"
-    with pg_databases([name], admin) as urls:
-        db = Database(url=urls[name], metadata=Base.metadata)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    db = Database(
+        url=make_url(base).set(database=name).render_as_string(hide_password=False), metadata=Base.metadata
+    )
+    try:
+        yield db
+    finally:
+        db.dispose()
+        _drop(admin, name)
+
+
+def _drop(admin: str, name: str) -> None:
+    """Drop the scratch database; an autovacuum worker on it (FORCE may not end it) is waited for."""
+    for attempt in range(30):
         try:
-            yield db
-        finally:
-            db.dispose()
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            return
+        except psycopg.errors.ObjectInUse:
+            time.sleep(2 + attempt)
+    say(f"could not drop {name}: drop it by hand")
 
 
 def one_run(db: Database, unit: uuid.UUID) -> dict[str, Any]:
