@@ -230,10 +230,17 @@ def test_a_transfer_ends_or_keeps_pairings_as_the_city_says(
     kept = {p["helper_id"] for p in active}
     assert (teacher["id"] in kept) is teacher_kept
     assert (mother["id"] in kept) is (rule != "end_all")  # the township still reaches the child
-    if not teacher_kept:  # a helper at the new school is proposed at once
-        runs = pairing.client.get(f"/v1/suggestions?unit_id={t['sA2']}", headers=pairing.headers(Role.ADMIN))
-        proposals = [s for s in runs.json() if s["child_id"] == str(child)]
-        assert [s["helper_id"] for s in proposals] == [new_teacher["id"]]
+    runs = pairing.client.get(
+        f"/v1/suggestions?unit_id={t['sA2']}&source=transfer", headers=pairing.headers(Role.ADMIN)
+    ).json()
+    if teacher_kept:  # still paired: nothing to propose
+        assert runs == []
+    else:  # a helper at the new school is proposed at once
+        assert len(runs) == 1
+        page = pairing.client.get(
+            f"/v1/suggestions/{runs[0]['id']}", headers=pairing.headers(Role.ADMIN)
+        ).json()
+        assert [(s["child_id"], s["helper_id"]) for s in page["items"]] == [(str(child), new_teacher["id"])]
 
 
 def test_a_deactivated_helper_leaves_no_pairing_behind(city: Any, pairing: Any) -> None:

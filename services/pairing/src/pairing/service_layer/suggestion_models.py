@@ -67,6 +67,17 @@ class SuggestionPage(BaseModel):
     next_after: int | None = Field(description="下一页 `after` / the next page's `after`, None at the end")
 
 
+class SuggestionRunSummary(BaseModel):
+    """一轮推荐 / A run, without its proposals."""
+
+    id: uuid.UUID
+    unit_id: uuid.UUID
+    source: str = Field(description="request 申请 / transfer 转学")
+    created_at: datetime
+    created_by: str
+    proposals: int
+
+
 class SuggestionRunOut(SuggestionPage):
     """A new run: its first page of proposals, and the children left without a helper."""
 

@@ -32,6 +32,7 @@ from pairing.service_layer.suggestion_models import (
     SuggestionOut,
     SuggestionPage,
     SuggestionRunOut,
+    SuggestionRunSummary,
     UnmatchedOut,
 )
 from pairing.service_layer.suggestion_store import (
@@ -170,6 +171,21 @@ def _run_in_scope(session: Session, principal: Principal, run_id: uuid.UUID) -> 
     if run is None or not sees_unit(session, tree=TREE, principal=principal, unit_id=run.unit_id):
         raise not_found("推荐", "Suggestion run")
     return run
+
+
+def list_runs(
+    *, uow: UnitOfWork, unit_id: uuid.UUID, source: str | None, limit: int, principal: Principal
+) -> list[SuggestionRunSummary]:
+    """Runs for the unit and the units under it (a transfer's is its new school's), newest first."""
+    with uow:
+        row = TREE.row(uow.session, unit_id)
+        if row is None or not principal.sees(decode_path(row.path)):
+            raise not_found("组织单元", "Unit")
+        query = select(SuggestionRun).where(SuggestionRun.unit_id.in_(TREE.subtree(str(row.path))))
+        if source is not None:
+            query = query.where(SuggestionRun.source == source)
+        runs = uow.session.scalars(query.order_by(SuggestionRun.created_at.desc()).limit(limit)).all()
+        return [SuggestionRunSummary.model_validate(r, from_attributes=True) for r in runs]
 
 
 def get_run(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -15,6 +15,7 @@ from pairing.service_layer.suggestion_models import (
     SuggestIn,
     SuggestionPage,
     SuggestionRunOut,
+    SuggestionRunSummary,
 )
 from shouhu_kit.auth import Role, require_role
 from shouhu_kit.deps import CurrentUser, NewUow
@@ -35,6 +36,23 @@ router = APIRouter(prefix="/v1/suggestions", tags=["suggestions 结对推荐"])
 def suggest(body: SuggestIn, user: CurrentUser, uow: NewUow) -> SuggestionRunOut:
     require_role(user, SUGGESTERS)
     return suggestions.suggest(uow=uow, body=body, principal=user)
+
+
+@router.get(
+    "",
+    response_model=list[SuggestionRunSummary],
+    summary="本单位及下级的推荐轮次（含转学推荐）/ Runs for a unit and below, newest first",
+    responses=problem_responses(403, 404),
+)
+def list_runs(
+    user: CurrentUser,
+    uow: NewUow,
+    unit_id: uuid.UUID,
+    source: Literal["request", "transfer"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[SuggestionRunSummary]:
+    require_role(user, SUGGESTERS)
+    return suggestions.list_runs(uow=uow, unit_id=unit_id, source=source, limit=limit, principal=user)
 
 
 @router.get(
