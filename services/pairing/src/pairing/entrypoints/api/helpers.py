@@ -80,7 +80,12 @@ def register_helper(body: HelperIn, user: CurrentUser, uow: NewUow, response: Re
     return _tagged(out, response)
 
 
-@router.get("/helpers", response_model=list[HelperOut], summary="帮扶人列表 / Helpers in my scope")
+@router.get(
+    "/helpers",
+    response_model=list[HelperOut],
+    summary="帮扶人列表 / Helpers in my scope",
+    responses=problem_responses(404),
+)
 def list_helpers(
     user: CurrentUser,
     uow: NewUow,
