@@ -29,7 +29,9 @@ def parse_month(raw: str) -> str:
     if match is None or not 1 <= int(match[2]) <= 12:
         raise ValueError(_FORMAT)
     if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
-        raise ValueError(f"月份须在 {FIRST_YEAR}–{LAST_YEAR} 年之间 / a month lies in {FIRST_YEAR}–{LAST_YEAR}")
+        raise ValueError(
+            f"月份须在 {FIRST_YEAR}–{LAST_YEAR} 年之间 / a month lies in {FIRST_YEAR}–{LAST_YEAR}"
+        )
     return f"{match[1]}-{int(match[2]):02d}"
 
 
