@@ -18,7 +18,7 @@ from registry.bootstrap import SERVICE
 from registry.config import RegistrySettings
 from shouhu_contracts.codegen import CONTRACTS_DIR
 from shouhu_contracts.envelope import EventData
-from shouhu_contracts.org import ChildStatus, LeftBehindType
+from shouhu_contracts.org import ChildStatus, ExitKind, LeftBehindType
 from shouhu_kit.auth import Role
 from shouhu_kit.broker import InMemoryBroker
 from shouhu_testkit.wiring import bearer, in_memory_adapters
@@ -108,8 +108,26 @@ def _act(world: World, reg: Registry) -> None:
         headers=reg.h,
         json={"total_score": 300, "class_rank": 3},
     )
+    for month, days, absent in (
+        ("2026-03", 21, 3),
+        ("2026-03", 21, 3),
+        ("2026-03", 21, 1),
+        ("2026-04", 20, 0),
+    ):
+        world.attendance(a, month, days, absent)  # the same figures again: no event, as the registry
+        reg.ok(
+            reg.c.put(
+                f"/v1/children/{reg.ids[a]}/attendance/{month}",
+                headers=reg.h,
+                json={"school_days": days, "days_absent": absent},
+            )
+        )
     world.exit(b, ChildStatus.EXITED)
     reg.post(f"/v1/children/{reg.ids[b]}/exit", {"status": "exited", "reason": "父母返乡"})
+    world.reenter(b)
+    reg.post(f"/v1/children/{reg.ids[b]}/reenter", {})
+    world.exit(b, ChildStatus.EXITED, ExitKind.DROPPED_OUT)
+    reg.post(f"/v1/children/{reg.ids[b]}/exit", {"reason": "父母返乡", "exit_kind": "辍学"})
     world.reenter(b)
     reg.post(f"/v1/children/{reg.ids[b]}/reenter", {})
     world.move(t["sA1"], t["tA2"])
@@ -151,12 +169,18 @@ def test_the_world_publishes_what_the_registry_publishes(registry: tuple[Registr
 def test_every_world_event_validates_against_its_checked_in_schema() -> None:
     world = World()
     world.random_script(__import__("random").Random(7), 60, home_moves=True)
+    child = next(iter(world.kids))
+    world.attendance(child, "2026-03", 21, 3)
+    world.attendance(child, "2026-03", 21, 2)
+    if world.kids[child].status is ChildStatus.ACTIVE:
+        world.exit(child, ChildStatus.EXITED, ExitKind.DROPPED_OUT)
     seen = set()
     for data in world.published:
         schema = json.loads((CONTRACTS_DIR / "schemas" / f"{data.event_type}.schema.json").read_text())
         jsonschema.validate(_envelope(data), schema)
         seen.add(data.event_type)
-    assert len(seen) >= 8, seen
+    assert len(seen) >= 9, seen
+    assert "registry.child.attendance_recorded.v1" in seen
 
 
 def _envelope(data: EventData) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from shouhu_contracts.pairing.v1 import (
     PairingEnded,
 )
 from shouhu_contracts.registry.v1 import (
+    AttendanceRecorded,
     AwardRecorded,
     ChildExited,
     ChildReentered,
@@ -52,6 +53,7 @@ _ALL: tuple[type[EventData], ...] = (
     ChildExited,
     ChildReentered,
     TermResultRecorded,
+    AttendanceRecorded,
     AwardRecorded,
     ViolationRecorded,
     FollowUpTaskOpened,

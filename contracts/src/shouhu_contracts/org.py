@@ -43,3 +43,13 @@ class ChildStatus(StrEnum):
     ACTIVE = "active"  # 在册
     EXITED = "exited"  # 已退出 (parents home, grown up, …)
     TRANSFERRED_OUT = "transferred_out"  # 已转出 (left the city)
+
+
+class ExitKind(StrEnum):
+    """Why a child left the programme, as offices count it (动态管理); the free-text reason says more."""
+
+    PARENTS_RETURNED = "parents_returned"  # 父母返乡
+    GROWN_UP = "grown_up"  # 年满18周岁
+    MOVED_AWAY = "moved_away"  # 迁出
+    DROPPED_OUT = "dropped_out"  # 辍学 (leaving school: the alerts service's rule)
+    OTHER = "other"  # 其他

@@ -1,4 +1,4 @@
-"""Registry events, version 1: org units, children, term results."""
+"""Registry events, version 1: org units, children, term results, monthly attendance."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from uuid import UUID
 from pydantic import AwareDatetime, Field
 
 from shouhu_contracts.envelope import EventData
-from shouhu_contracts.org import ChildStatus, Gender, GuardianshipRating, LeftBehindType, OrgKind
+from shouhu_contracts.months import Month
+from shouhu_contracts.org import ChildStatus, ExitKind, Gender, GuardianshipRating, LeftBehindType, OrgKind
 from shouhu_contracts.terms import SchoolYear, Term
 
 _CITY = UUID("0b7d6f0e-6a51-4c1e-9a5d-3f1f0d1c0a01")
@@ -129,6 +130,44 @@ class TermResultRecorded(EventData):
         )
 
 
+class AttendanceRecorded(EventData):
+    """A child's attendance for one month (出勤：应到天数、缺勤天数) was recorded or corrected."""
+
+    event_type: ClassVar[str] = "registry.child.attendance_recorded.v1"
+    topic: ClassVar[str] = "registry.children"
+    key_field: ClassVar[str] = "child_id"
+    summary: ClassVar[str] = "月度出勤已登记 / Monthly attendance recorded"
+
+    child_id: UUID
+    month: Month = Field(description="Calendar month, e.g. 2026-03")
+    school_days: int = Field(ge=1, le=31, description="应到天数: the month's school days")
+    days_absent: int = Field(ge=0, le=31, description="缺勤天数: days missed, excused ones included")
+    excused_days: int | None = Field(
+        default=None, ge=0, le=31, description="病事假天数: of the days missed, excused (sick or leave)"
+    )
+    absence_rate: float = Field(
+        ge=0, le=1, description="days_absent / school_days, rounded to 4 places (chronic: 0.1 or more)"
+    )
+    org_path: list[UUID] = Field(min_length=1, description="The child's class path at recording")
+    recorded_at: AwareDatetime
+    corrected: bool = Field(description="True when it replaces the month's earlier record")
+
+    @classmethod
+    def example(cls) -> AttendanceRecorded:
+        """Three days missed of twenty-one in March: chronically absent (14.29%)."""
+        return cls(
+            child_id=_CHILD,
+            month="2026-03",
+            school_days=21,
+            days_absent=3,
+            excused_days=1,
+            absence_rate=0.1429,
+            org_path=[_CITY, _DISTRICT, _TOWNSHIP, _SCHOOL, _CLASS],
+            recorded_at=_AT,
+            corrected=False,
+        )
+
+
 class ChildFacts(EventData):
     """Base of child events that restate the child's non-sensitive facts after the change."""
 
@@ -228,6 +267,11 @@ class ChildExited(ChildFacts):
 
     status: ChildStatus
     reason: str = Field(min_length=1, max_length=200, description="原因, e.g. 父母返乡")
+    exit_kind: ExitKind | None = Field(
+        default=None,
+        description="Why, as counted: parents_returned 父母返乡, grown_up 年满18周岁, moved_away 迁出, "
+        "dropped_out 辍学, other 其他; absent when the exit named none",
+    )
 
     @classmethod
     def example(cls) -> ChildExited:
@@ -238,6 +282,7 @@ class ChildExited(ChildFacts):
             occurred_at=_AT,
             status=ChildStatus.EXITED,
             reason="父母返乡",
+            exit_kind=ExitKind.PARENTS_RETURNED,
         )
 
 

@@ -12,8 +12,9 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from shouhu_contracts.envelope import EventData
-from shouhu_contracts.org import ChildStatus, GuardianshipRating, LeftBehindType, OrgKind
+from shouhu_contracts.org import ChildStatus, ExitKind, GuardianshipRating, LeftBehindType, OrgKind
 from shouhu_contracts.registry.v1 import (
+    AttendanceRecorded,
     ChildExited,
     ChildReentered,
     ChildRegistered,
@@ -40,6 +41,8 @@ class Kid:
         self.has_guardian = True
         self.birth_date = date(2017, 5, 3)
         self.results: list[tuple[str, float, int]] = []
+        self.attendance: dict[str, tuple[int, int]] = {}  # month -> (school days, days absent)
+        self.exit_kind: ExitKind | None = None
 
 
 def _archive(kid: Kid) -> dict[str, Any]:
@@ -156,13 +159,19 @@ class World:
         )
         return cast(ChildTransferred, self._publish(data.model_copy(update={"to_class_id": to_class})))
 
-    def exit(self, child: uuid.UUID, status: ChildStatus = ChildStatus.EXITED) -> ChildExited:
-        """退出 or 转出."""
+    def _exited(self, child: uuid.UUID) -> ChildExited:
+        kid = self.kids[child]
+        update = {**self._facts(child), "status": kid.status, "exit_kind": kid.exit_kind}
+        return ChildExited.example().model_copy(update=update)
+
+    def exit(
+        self, child: uuid.UUID, status: ChildStatus = ChildStatus.EXITED, kind: ExitKind | None = None
+    ) -> ChildExited:
+        """退出 or 转出, perhaps with its kind (辍学: dropped_out); the reason is the example's."""
         kid = self.kids[child]
         assert kid.status is ChildStatus.ACTIVE
-        kid.status = status
-        data = ChildExited.example().model_copy(update={**self._facts(child), "status": status})
-        return cast(ChildExited, self._publish(data))
+        kid.status, kid.exit_kind = status, kind
+        return cast(ChildExited, self._publish(self._exited(child)))
 
     def reenter(
         self, child: uuid.UUID, class_id: uuid.UUID | None = None, kind: LeftBehindType | None = None
@@ -170,7 +179,7 @@ class World:
         """重新纳入, perhaps in another class or with another left-behind type."""
         kid = self.kids[child]
         assert kid.status is not ChildStatus.ACTIVE
-        kid.status = ChildStatus.ACTIVE
+        kid.status, kid.exit_kind = ChildStatus.ACTIVE, None
         kid.class_id = class_id or kid.class_id
         kid.left_behind_type = kind or kid.left_behind_type
         data = ChildReentered.example().model_copy(
@@ -248,6 +257,31 @@ class World:
             }
         )
 
+    def attendance(self, child: uuid.UUID, month: str, school_days: int, days_absent: int) -> None:
+        """月度出勤 at the child's class of the moment; again corrects, the same figures publish nothing."""
+        kid = self.kids[child]
+        before = kid.attendance.get(month)
+        if before == (school_days, days_absent):
+            return
+        kid.attendance[month] = (school_days, days_absent)
+        self._publish(self._attendance(child, month, corrected=before is not None))
+
+    def _attendance(self, child: uuid.UUID, month: str, *, corrected: bool) -> AttendanceRecorded:
+        school_days, days_absent = self.kids[child].attendance[month]
+        return AttendanceRecorded.example().model_copy(
+            update={
+                "child_id": child,
+                "month": month,
+                "school_days": school_days,
+                "days_absent": days_absent,
+                "excused_days": None,
+                "absence_rate": round(days_absent / school_days, 4),
+                "org_path": self.path(self.kids[child].class_id),
+                "recorded_at": self.at,
+                "corrected": corrected,
+            }
+        )
+
     def move(self, unit: uuid.UUID, new_parent: uuid.UUID) -> OrgUnitMoved:
         """调整隶属: the unit and everything below it."""
         old = self.path(unit)
@@ -282,10 +316,9 @@ class World:
         for child, kid in self.kids.items():
             events.append(self._registered(child))
             events.extend(self._result(child, *r) for r in kid.results)
+            events.extend(self._attendance(child, m, corrected=False) for m in sorted(kid.attendance))
             if kid.status is not ChildStatus.ACTIVE:
-                events.append(
-                    ChildExited.example().model_copy(update={**self._facts(child), "status": kid.status})
-                )
+                events.append(self._exited(child))
         return events
 
     def random_script(self, rng: random.Random, steps: int, *, home_moves: bool = False) -> None:

@@ -6,7 +6,16 @@ from pathlib import Path
 
 from registry.adapters.orm import Base
 from registry.config import RegistrySettings
-from registry.entrypoints.api import audit, children, my_children, org, records, results, rosters
+from registry.entrypoints.api import (
+    attendance,
+    audit,
+    children,
+    my_children,
+    org,
+    records,
+    results,
+    rosters,
+)
 from registry.service_layer.helper_access import PAIRING_EVENTS
 from shouhu_kit.runtime import ConsumerSpec
 from shouhu_kit.service import ServiceDefinition
@@ -20,7 +29,8 @@ def consumers(_settings: RegistrySettings) -> list[ConsumerSpec]:
 SERVICE = ServiceDefinition(
     settings=RegistrySettings,
     title="守护 · 档案服务 / Shouhu registry",
-    description="留守儿童档案、组织架构与期末成绩。Children's archives, org tree and term results.",
+    description="留守儿童档案、组织架构、期末成绩与出勤。"
+    "Children's archives, org tree, term results and attendance.",
     metadata=Base.metadata,
     migrations=Path(__file__).resolve().parent / "migrations",
     routers=[
@@ -28,6 +38,7 @@ SERVICE = ServiceDefinition(
         children.router,
         my_children.router,
         results.router,
+        attendance.router,
         records.router,
         rosters.router,
         audit.router,

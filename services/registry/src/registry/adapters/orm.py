@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from shouhu_contracts.months import MONTH_LENGTH
 from shouhu_contracts.terms import TERM_LENGTH
 from shouhu_kit.db import UTCDateTime, prefix_index
 from shouhu_kit.org.paths import decode_path
@@ -85,6 +86,7 @@ class ChildRow(Base):
     contact_complete: Mapped[bool] = mapped_column(Boolean, index=True)
     status: Mapped[str] = mapped_column(String(20), default="active")
     exit_reason: Mapped[str | None] = mapped_column(String(200))
+    exit_kind: Mapped[str | None] = mapped_column(String(20))  # shouhu_contracts.org.ExitKind
     version: Mapped[int] = mapped_column(Integer, default=1)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -139,6 +141,24 @@ class TermResultRow(Base):
     class_rank: Mapped[int] = mapped_column(Integer)
     class_size: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AttendanceRow(Base):
+    """One month's attendance per child (月度出勤); recording the month again corrects it."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("child_id", "month"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # The unique (child_id, month) index serves a child's months: no index of its own on child_id.
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"))
+    month: Mapped[str] = mapped_column(String(MONTH_LENGTH))
+    school_days: Mapped[int] = mapped_column(Integer)  # 应到天数
+    days_absent: Mapped[int] = mapped_column(Integer)  # 缺勤天数, excused ones included
+    excused_days: Mapped[int | None] = mapped_column(Integer)  # 病事假天数
+    note: Mapped[str | None] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    recorded_by: Mapped[str] = mapped_column(String(100))
 
 
 class HelperAccessRow(Base):

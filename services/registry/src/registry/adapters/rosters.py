@@ -1,4 +1,4 @@
-"""The registry's rosters over the kit's spreadsheets: children (花名册) and term results (期末成绩)."""
+"""The registry's rosters on the kit's spreadsheets: children 花名册, results 期末成绩, attendance 出勤."""
 
 from __future__ import annotations
 
@@ -27,6 +27,12 @@ def age_cell(raw: Any) -> str | None:
     """'66岁' as 66 (the command checks the range)."""
     text = xl.cell_text(raw)
     return None if text is None else text.removesuffix("岁")
+
+
+def days_cell(raw: Any) -> str | None:
+    """'3天' as 3 (the command checks the range)."""
+    text = xl.cell_text(raw)
+    return None if text is None else text.removesuffix("天").strip()
 
 
 def _phone(header: str, key: str, example: str) -> Column:
@@ -142,6 +148,66 @@ TERM_ROSTER = xl.Roster(
 )
 # Columns a results sheet often carries that are not subjects.
 NOT_SUBJECTS = frozenset({"序号", "学号", "性别", "班级", "备注", "年级排名", "年级名次"})
+
+# A month's attendance (月度出勤), one row per child, identified as on a results sheet.
+ATTENDANCE_ROSTER = xl.Roster(
+    columns=(
+        Column("姓名", "name", True, "王小明", "必填；本班有同名儿童时须填身份证号"),
+        Column(
+            "身份证号",
+            "id_number",
+            False,
+            "",
+            "可留空；填写时按身份证号认定儿童",
+            ("身份证号码",),
+            parse=id_number_cell,
+            header_en="ID number",
+            text=True,
+            width=21,
+        ),
+        Column(
+            "应到天数",
+            "school_days",
+            True,
+            "21",
+            "必填：该月上课天数，1–31",
+            ("应出勤天数", "上课天数"),
+            parse=days_cell,
+        ),
+        Column(
+            "缺勤天数",
+            "days_absent",
+            True,
+            "3",
+            "必填：含病事假，0 至应到天数",
+            ("缺课天数", "缺席天数"),
+            parse=days_cell,
+        ),
+        Column(
+            "病事假天数",
+            "excused_days",
+            False,
+            "1",
+            "缺勤中请病假、事假的天数，可留空",
+            ("请假天数", "病假事假天数"),
+            parse=days_cell,
+        ),
+        Column("备注", "note", example="", note="可留空，不超过 200 字"),
+    ),
+)
+_ATTENDANCE_GUIDE = (
+    "每行一名儿童，只需填写本班在册的留守儿童；第一行为表头，列的顺序可以调整。",
+    "按身份证号认定儿童；未填身份证号时按姓名认定，本班有同名儿童时须填身份证号。学号、序号等其他列不导入。",
+    "缺勤天数含病事假；同一儿童同一月份再次导入即为更正。",
+    *xl.COMMON_GUIDE,
+)
+
+
+def attendance_xlsx() -> bytes:
+    """The attendance template (月度出勤) with one example row and its instructions (说明)."""
+    rows = [xl.example_row(ATTENDANCE_ROSTER)]
+    return xl.template_xlsx(ATTENDANCE_ROSTER, title="月度出勤", rows=rows, guide=_ATTENDANCE_GUIDE)
+
 
 _GUIDE = (
     "每行一名儿童；第一行为表头，列的顺序可以调整，也可用英文列名（如 name、father.phone）作表头。",

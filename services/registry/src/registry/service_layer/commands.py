@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from registry.domain.identity import InvalidIdentity, id_birth_date, normalize_id_number
-from shouhu_contracts.org import ChildStatus, Gender, GuardianshipRating, LeftBehindType, OrgKind
+from shouhu_contracts.org import ChildStatus, ExitKind, Gender, GuardianshipRating, LeftBehindType, OrgKind
 from shouhu_kit.phones import PhoneNumber
 
 # Users type Chinese; the API accepts the Chinese label or the English value of each enumeration.
@@ -52,6 +52,14 @@ ZH_LABELS: dict[type[StrEnum], dict[str, str]] = {
         "已转出": "transferred_out",
         "转出": "transferred_out",
     },
+    ExitKind: {
+        "父母返乡": "parents_returned",
+        "年满18周岁": "grown_up",
+        "年满18岁": "grown_up",
+        "迁出": "moved_away",
+        "辍学": "dropped_out",
+        "其他": "other",
+    },
 }
 
 
@@ -74,11 +82,17 @@ def accept_zh(enum: type[StrEnum]) -> BeforeValidator:
     return BeforeValidator(convert)
 
 
+def zh_label(value: StrEnum) -> str:
+    """The Chinese label users are told about for a value ('辍学' for dropped_out)."""
+    return next(k for k, v in ZH_LABELS[type(value)].items() if v == value.value)
+
+
 GenderIn = Annotated[Gender, accept_zh(Gender)]
 LeftBehindTypeIn = Annotated[LeftBehindType, accept_zh(LeftBehindType)]
 OrgKindIn = Annotated[OrgKind, accept_zh(OrgKind)]
 RatingIn = Annotated[GuardianshipRating, accept_zh(GuardianshipRating)]
 StatusIn = Annotated[ChildStatus, accept_zh(ChildStatus)]
+ExitKindIn = Annotated[ExitKind, accept_zh(ExitKind)]
 # Printable text only: control characters (NUL above all) are refused, PostgreSQL would choke on them.
 PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
 # Longer text may break lines (tab, line feed, carriage return); other control characters are refused.
@@ -231,7 +245,15 @@ class ExitIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     status: StatusIn = Field(default=ChildStatus.EXITED, description="exited 已退出 / transferred_out 已转出")
-    reason: Text200 = Field(description="原因 / reason, e.g. 父母返乡")
+    reason: Text200 | None = Field(
+        default=None,
+        description="原因；省略时为退出类别 / reason, e.g. 父母返乡 (defaults to the kind's label)",
+    )
+    exit_kind: ExitKindIn | None = Field(
+        default=None,
+        description="退出类别 / kind: parents_returned 父母返乡, grown_up 年满18周岁, moved_away 迁出, "
+        "dropped_out 辍学, other 其他",
+    )
 
 
 class ReenterIn(BaseModel):
@@ -256,3 +278,16 @@ class TermResultIn(BaseModel):
     )
     class_rank: int = Field(ge=1, le=1_000, description="班级排名 / class rank")
     class_size: int | None = Field(default=None, ge=1, le=1_000, description="班级人数 / class size")
+
+
+class AttendanceIn(BaseModel):
+    """月度出勤 / A month's attendance: days missed of the school days (excused ones included)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    school_days: int = Field(ge=1, le=31, description="应到天数 / the month's school days")
+    days_absent: int = Field(ge=0, le=31, description="缺勤天数 / days missed, excused ones included")
+    excused_days: int | None = Field(
+        default=None, ge=0, le=31, description="病事假天数 / of the days missed, excused (sick or leave)"
+    )
+    note: Text200 | None = Field(default=None, description="备注 / note (stays in the registry)")

@@ -7,6 +7,7 @@ and returns the archive as the caller may see it.
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
 
 from registry.adapters.orm import ChildRow
@@ -17,11 +18,12 @@ from registry.service_layer.children import (
     record_history,
     refresh_contact_card,
 )
-from registry.service_layer.commands import ExitIn, ReenterIn, TransferIn
+from registry.service_layer.commands import ExitIn, ReenterIn, TransferIn, zh_label
 from registry.service_layer.read_models import ChildOut
-from shouhu_contracts.org import ChildStatus, LeftBehindType
+from shouhu_contracts.org import ChildStatus, ExitKind, LeftBehindType
 from shouhu_contracts.registry.v1 import ChildExited, ChildReentered, ChildTransferred
 from shouhu_kit.auth import Principal
+from shouhu_kit.clock import china_today
 from shouhu_kit.org.paths import decode_path
 from shouhu_kit.problems import Problem, invalid_request
 from shouhu_kit.uow import UnitOfWork
@@ -92,38 +94,62 @@ def _exit(uow: UnitOfWork, child_id: uuid.UUID, cmd: ExitIn, principal: Principa
     row = visible_child(uow, child_id, principal)
     if row.status != ChildStatus.ACTIVE.value:
         raise _not_active(row)
-    if cmd.status is ChildStatus.ACTIVE:
-        raise invalid_request(
-            [
-                {
-                    "field": "status",
-                    "message": "退出状态不能为在册",
-                    "message_en": "must be exited or transferred_out",
-                }
-            ]
-        )
-    row.status, row.exit_reason, row.updated_at = cmd.status.value, cmd.reason, uow.now()
+    _check_exit(uow, row, cmd)
+    kind = cmd.exit_kind
+    reason = cmd.reason or (zh_label(kind) if kind is not None else None)
+    assert reason is not None  # _check_exit: a reason, else a kind whose label is the reason
+    row.status, row.exit_reason, row.updated_at = cmd.status.value, reason, uow.now()
+    row.exit_kind = kind.value if kind is not None else None
     uow.session.flush()
-    record_history(
-        uow,
-        row,
-        principal,
-        "exited",
-        [
-            {"field": "status", "old": "active", "new": cmd.status.value},
-            {"field": "exit_reason", "old": None, "new": cmd.reason},
-        ],
-    )
+    changes: list[dict[str, Any]] = [
+        {"field": "status", "old": "active", "new": cmd.status.value},
+        {"field": "exit_reason", "old": None, "new": reason},
+    ]
+    if kind is not None:
+        changes.append({"field": "exit_kind", "old": None, "new": kind.value})
+    record_history(uow, row, principal, "exited", changes)
     uow.publish(
         ChildExited(
             child_id=row.id,
             org_path=decode_path(row.org_path_text),
             occurred_at=uow.now(),
             status=cmd.status,
-            reason=cmd.reason,
+            reason=reason,
+            exit_kind=kind,
         )
     )
     return row
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _check_exit(uow: UnitOfWork, row: ChildRow, cmd: ExitIn) -> None:
+    """Every problem of the exit at once, each naming its field."""
+    errors = []
+    if cmd.status is ChildStatus.ACTIVE:
+        errors.append(
+            {
+                "field": "status",
+                "message": "退出状态不能为在册",
+                "message_en": "must be exited or transferred_out",
+            }
+        )
+    if cmd.reason is None and cmd.exit_kind is None:
+        errors.append(
+            {
+                "field": "reason",
+                "message": "须填写原因或退出类别",
+                "message_en": "give the reason or exit_kind",
+            }
+        )
+    if cmd.exit_kind is ExitKind.GROWN_UP and _age(row.birth_date, china_today(uow.now())) < 18:
+        errors.append(
+            {"field": "exit_kind", "message": "该儿童未满18周岁", "message_en": "the child is not 18 yet"}
+        )
+    if errors:
+        raise invalid_request(errors)
 
 
 def reenter_child(*, uow: UnitOfWork, child_id: uuid.UUID, cmd: ReenterIn, principal: Principal) -> ChildOut:
@@ -149,7 +175,12 @@ def _reenter(uow: UnitOfWork, child_id: uuid.UUID, cmd: ReenterIn, principal: Pr
         )
         row.left_behind_type = cmd.left_behind_type.value
         refresh_contact_card(row)
-    row.status, row.exit_reason, row.updated_at = ChildStatus.ACTIVE.value, None, uow.now()
+    row.status, row.exit_reason, row.exit_kind, row.updated_at = (
+        ChildStatus.ACTIVE.value,
+        None,
+        None,
+        uow.now(),
+    )
     uow.session.flush()
     record_history(uow, row, principal, "reentered", changes)
     uow.publish(

@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from shouhu_contracts.org import ChildStatus, Gender, GuardianshipRating, LeftBehindType, OrgKind
+from shouhu_contracts.months import Month
+from shouhu_contracts.org import ChildStatus, ExitKind, Gender, GuardianshipRating, LeftBehindType, OrgKind
 from shouhu_contracts.terms import Term
 
 
@@ -72,6 +73,7 @@ class ChildOut(BaseModel):
     missing_contacts_zh: list[str]
     status: ChildStatus
     exit_reason: str | None
+    exit_kind: ExitKind | None = Field(default=None, description="退出类别 / why it exited, as counted")
     version: int
     registered_at: datetime
     updated_at: datetime
@@ -96,6 +98,20 @@ class TermResultOut(BaseModel):
     class_rank: int
     class_size: int | None
     recorded_at: datetime
+
+
+class AttendanceOut(BaseModel):
+    """已登记的月度出勤 / A recorded month's attendance."""
+
+    child_id: uuid.UUID
+    month: Month
+    school_days: int
+    days_absent: int
+    excused_days: int | None
+    absence_rate: float = Field(description="缺勤率 / days_absent / school_days, 4 places")
+    note: str | None
+    recorded_at: datetime
+    recorded_by: str
 
 
 class ChildPage(BaseModel):

@@ -5,65 +5,23 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
-
-from registry.adapters.orm import ChildRow, OrgUnitRow
+from registry.adapters.orm import ChildRow
 from registry.adapters.rosters import NOT_SUBJECTS, TERM_ROSTER
-from registry.domain.identity import InvalidIdentity, normalize_id_number
-from registry.service_layer.access import visible_unit
+from registry.service_layer.class_rosters import active_pupils, check_size, find_pupil, roster_class
 from registry.service_layer.commands import TermResultIn
 from registry.service_layer.results import record_in
-from shouhu_contracts.org import ChildStatus, OrgKind
 from shouhu_kit import spreadsheets as xl
 from shouhu_kit.auth import Principal
-from shouhu_kit.problems import Problem, invalid_request
+from shouhu_kit.problems import Problem
 from shouhu_kit.spreadsheets import ImportMode, RosterReport
 from shouhu_kit.uow import UnitOfWork
-
-
-def _pupil(name: str | None, number: str | None, pupils: Sequence[ChildRow]) -> ChildRow:
-    """The child a results row means: by ID number, else by the one child of that exact name in the class."""
-    if number is not None:
-        try:
-            number = normalize_id_number(number)
-        except InvalidIdentity as exc:
-            zh, _, en = str(exc).partition(" / ")
-            raise xl.FieldError("id_number", zh, en or zh) from exc
-        match = [p for p in pupils if p.id_number == number]
-        if not match:
-            raise xl.FieldError("id_number", "本班没有该身份证号的儿童", "no child in the class has this ID")
-        if name is not None and match[0].name != name:
-            raise xl.FieldError("name", "姓名与身份证号不符", "the name does not match the ID number")
-        return match[0]
-    if name is None:
-        raise xl.FieldError("name", "必填字段缺失", "give the name or the ID number")
-    match = [p for p in pupils if p.name == name]
-    if len(match) == 1:
-        return match[0]
-    if not match:
-        raise xl.FieldError("name", f"本班没有名为“{name}”的儿童", f"no child named {name!r} in the class")
-    raise xl.FieldError(
-        "name",
-        f"本班有 {len(match)} 名儿童同名，请填写身份证号",
-        f"{len(match)} children share this name: give the ID",
-    )
-
-
-def _results_class(*, uow: UnitOfWork, class_id: uuid.UUID, principal: Principal) -> OrgUnitRow:
-    """The class the results are for: 422 for a unit that is not a class."""
-    klass = visible_unit(uow, class_id, principal)
-    if klass.kind != OrgKind.CLASS.value:
-        raise invalid_request(
-            [{"field": "class_id", "message": "所选单位不是班级", "message_en": "must name a class"}]
-        )
-    return klass
 
 
 def _result_row(row: xl.Row, pupils: Sequence[ChildRow], class_size: int) -> tuple[ChildRow, TermResultIn]:
     """The row's child and its result as TermResultIn; every problem of the row at once."""
     child = None
     try:
-        child = _pupil(row.get("name"), row.get("id_number"), pupils)
+        child = find_pupil(row.get("name"), row.get("id_number"), pupils)
     except xl.FieldError as exc:
         row.fail(exc.key, exc.zh, exc.en)  # and go on: the report names the scores' problems too
     scores = {s: v for s, v in row.others.items() if s not in NOT_SUBJECTS}
@@ -112,16 +70,10 @@ def _import(
     principal: Principal,
 ) -> RosterReport:
     """Each row recorded as record_term_result records one, inside the import's unit of work."""
-    klass = _results_class(uow=uow, class_id=class_id, principal=principal)
+    klass = roster_class(uow=uow, class_id=class_id, principal=principal)
     file = xl.read_roster(data=data, filename=filename, roster=TERM_ROSTER)
-    if len(file.rows) > 1000:
-        raise Problem(
-            status=413, slug="roster-rows", title="一个班级最多 1000 行", title_en="At most 1000 rows"
-        )
-    active = select(ChildRow).where(
-        ChildRow.class_id == klass.id, ChildRow.status == ChildStatus.ACTIVE.value
-    )
-    pupils = list(uow.session.scalars(active))
+    check_size(file)
+    pupils = active_pupils(uow, klass)
     size = len(file.rows)
     report, accepted = xl.import_rows(file, to_command=lambda row: _result_row(row, pupils, size))
     report.ignored_columns = [s for s in file.ignored_columns if s in NOT_SUBJECTS]

@@ -77,6 +77,7 @@ def child_out(uow: UnitOfWork, row: ChildRow, principal: Principal) -> ChildOut:
         missing_contacts_zh=[CONTACT_LABELS[m] for m in missing],
         status=row.status,
         exit_reason=row.exit_reason,
+        exit_kind=row.exit_kind,
         version=row.version,
         registered_at=row.registered_at,
         updated_at=row.updated_at,

@@ -1,4 +1,4 @@
-"""Roster routes (花名册): import children and term results from CSV/XLSX, the template, the export."""
+"""Roster routes (花名册): children, term results and attendance from CSV/XLSX; templates; the export."""
 
 from __future__ import annotations
 
@@ -7,16 +7,23 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Response
 
-from registry.adapters.rosters import CHILD_ROSTER, roster_xlsx, template_row
+from registry.adapters.rosters import (
+    ATTENDANCE_ROSTER,
+    CHILD_ROSTER,
+    attendance_xlsx,
+    roster_xlsx,
+    template_row,
+)
 from registry.entrypoints.api.roles import CHILD_WRITERS, READERS, RESULT_WRITERS
-from registry.service_layer import roster_children, roster_export, roster_results
+from registry.service_layer import roster_attendance, roster_children, roster_export, roster_results
+from shouhu_contracts.months import Month
 from shouhu_contracts.org import ChildStatus
 from shouhu_contracts.terms import Term
 from shouhu_kit.auth import Principal, require_role
 from shouhu_kit.deps import CurrentUser, NewUow
 from shouhu_kit.openapi_problems import problem_responses
 from shouhu_kit.problems import invalid_request
-from shouhu_kit.spreadsheets import ImportMode, RosterReport, template_csv
+from shouhu_kit.spreadsheets import ImportMode, RosterReport, example_row, template_csv
 from shouhu_kit.spreadsheets.http import (
     REPORT_RESPONSES,
     WORKBOOK,
@@ -156,3 +163,56 @@ def import_term_results(
         principal=user,
     )
     return _answer(result, report, f"成绩-{term}")
+
+
+@router.post(
+    "/attendance",
+    summary="导入月度出勤 / Import a class's month of attendance (CSV or XLSX)",
+    response_class=Response,
+    responses={**REPORT_RESPONSES, **problem_responses(409)},
+)
+def import_attendance(
+    user: CurrentUser,
+    uow: NewUow,
+    file: Upload,
+    class_id: Annotated[uuid.UUID, Query(description="班级 / class")],
+    month: Annotated[Month, Query(description="月份，如 2026-03 / month")],
+    mode: ModeQuery = None,
+    mode_form: ModeForm = None,
+    report: ReportQuery = ReportFormat.JSON,
+) -> Response:
+    """姓名, 身份证号 (optional), 应到天数, 缺勤天数, 病事假天数 (optional), 备注; again corrects."""
+    require_role(user, RESULT_WRITERS)
+    result = roster_attendance.import_attendance(
+        uow=uow,
+        data=read_upload(file),
+        filename=file.filename or "",
+        class_id=class_id,
+        month=month,
+        mode=mode or mode_form or ImportMode.PARTIAL,
+        principal=user,
+    )
+    return _answer(result, report, f"出勤-{month}")
+
+
+@router.get(
+    "/attendance/template",
+    summary="月度出勤模板 / The attendance template (XLSX with 说明, or CSV)",
+    response_class=Response,
+    responses={200: {"content": {**WORKBOOK, "text/csv": {"schema": {"type": "string"}}}}},
+)
+def attendance_template(
+    user: CurrentUser,
+    fmt: Annotated[
+        TemplateFormat, Query(alias="format", description="xlsx（默认）或 csv")
+    ] = TemplateFormat.XLSX,
+) -> Response:
+    """The columns in import order and one example row; the XLSX adds a 说明 sheet."""
+    require_role(user, RESULT_WRITERS)
+    if fmt is TemplateFormat.CSV:
+        body = template_csv(ATTENDANCE_ROSTER, rows=[example_row(ATTENDANCE_ROSTER)])
+        media = "text/csv; charset=utf-8"
+    else:
+        body, media = attendance_xlsx(), XLSX
+    disposition = attachment(f"月度出勤模板.{fmt.value}", f"attendance-template.{fmt.value}")
+    return Response(body, media_type=media, headers={"Content-Disposition": disposition})
