@@ -145,13 +145,13 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 def _wiring(service: str) -> tuple[Any, type[ServiceSettings]]:
     """The service's bootstrap module and settings class."""
     boot = importlib.import_module(f"{service}.bootstrap")
-    settings = {
+    classes: dict[str, type[ServiceSettings]] = {
         "registry": RegistrySettings,
         "pairing": PairingSettings,
         "alerts": AlertsSettings,
         "reporting": ReportingSettings,
-    }[service]
-    return boot, settings
+    }
+    return boot, classes[service]
 
 
 def _consumers(service: str, settings: ServiceSettings) -> Sequence[ConsumerSpec]:

@@ -22,9 +22,9 @@ from shouhu_kit.broker import InMemoryBroker
 from shouhu_testkit.wiring import ConsumerHarness, bearer, in_memory_adapters
 from shouhu_testkit.world import World
 
-# The fixture modules beside this file (e.g. obligation_fixtures) import by name in the test modules;
-# --import-mode=importlib puts no test directory on sys.path.
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+# The fixture modules in tests/support (e.g. obligation_fixtures) import by name in the test modules;
+# --import-mode=importlib puts no test directory on sys.path (mypy finds them through mypy_path).
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 from obligation_fixtures import town  # noqa: F401  (the fixture, for every test here)
 
 
