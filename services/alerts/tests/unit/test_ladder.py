@@ -18,7 +18,7 @@ from alerts.adapters.orm import ChildCopy, DigestRun, FollowUpTask, Notification
 from alerts.service_layer import tasks
 from alerts.service_layer.digest import due_monday, iso_week, weekly_digest
 from alerts.service_layer.jobs import escalate_overdue, remind_nearly_due
-from shouhu_contracts.alerts.tasks import AlertRule
+from shouhu_contracts.alerts.tasks import AlertRule, Resolution
 from shouhu_kit.clock import CHINA_TZ
 from shouhu_kit.scheduler import JobResult
 from shouhu_kit.uow import UnitOfWork
@@ -64,6 +64,7 @@ class Ladder:
         """A contact-missed task for the helper (due in the rule's 7 days)."""
         with self.uow() as uow:
             copy = uow.session.get(ChildCopy, child or self.child)
+            assert copy is not None
             task = tasks.open_task(
                 uow,
                 child=copy,
@@ -157,7 +158,9 @@ def test_after_a_weeks_outage_each_passed_rung_is_climbed_once_in_order(ladder: 
     ladder.clock.advance(timedelta(days=18))
     results = [ladder.run(_escalate) for _ in range(5)]
     assert [r.handled for r in results] == [1, 1, 1, 0, 0]  # one rung per run, then caught up
-    assert results[0].more and results[1].more and not results[2].more
+    assert results[0].more
+    assert results[1].more
+    assert not results[2].more
     assert ladder.history(task_id) == [TEACHER, DIRECTOR, SUPERVISOR]
     task = ladder.task(task_id)
     # Each deadline counts from the one before: the supervisor's 7 days run from day 17.
@@ -175,7 +178,8 @@ def test_rungs_without_a_holder_are_skipped_and_a_resolved_task_stays_put(ladder
     task_id, done = ladder.open(), ladder.open("helper_contact_monthly:2026-07")
     with ladder.uow() as uow:
         row = uow.session.get(FollowUpTask, done)
-        tasks.close(uow, row, resolution=tasks.Resolution.RESOLVED, note="已电话联系", by=HELPER)
+        assert row is not None
+        tasks.close(uow, row, resolution=Resolution.RESOLVED, note="已电话联系", by=HELPER)
         uow.commit()
     ladder.clock.advance(timedelta(days=7, minutes=1))
     assert ladder.run(_escalate).handled == 1
@@ -229,6 +233,7 @@ def test_the_digest_goes_once_a_week_to_each_person_even_when_the_job_runs_twice
     ladder.clock.advance(timedelta(days=8))  # Wednesday 9 September: the tasks are overdue
     with ladder.uow() as uow:  # but one
         row = uow.session.get(FollowUpTask, second)
+        assert row is not None
         row.due_at = uow.now() + timedelta(days=3)
         uow.commit()
 
@@ -246,14 +251,17 @@ def test_the_digest_goes_once_a_week_to_each_person_even_when_the_job_runs_twice
     ]
     with ladder.db.sessions() as s:
         marker = s.get(DigestRun, week)
-        assert marker is not None and marker.finished_at is not None
+        assert marker is not None
+        assert marker.finished_at is not None
         subject, body = s.execute(
             select(Notification.subject, Notification.body).where(
                 Notification.recipient == HELPER, Notification.kind == "digest"
             )
         ).one()
     assert subject == "【守护】本周跟进任务汇总：待办2项，其中逾期1项"
-    assert "李小红 · 未按时联系" in body and "（已逾期）" in body and "另有1项未列出" in body
+    assert "李小红 · 未按时联系" in body
+    assert "（已逾期）" in body
+    assert "另有1项未列出" in body
     # Later that week, as after a restart: nothing; the next Monday, the next week's.
     ladder.clock.advance(timedelta(days=3))
     assert ladder.run(digest).handled == 0

@@ -27,7 +27,8 @@ _LIVE_SQL = "status IN ('open', 'acknowledged', 'in_progress')"
 # The ladder's top step (district office, domain.policy.LADDER): a task there has nowhere to climb,
 # so the escalation index leaves it out and an ignored district task never crowds a run's batch.
 TOP_STEP = 4
-_CLIMBS_SQL = f"{_LIVE_SQL} AND step < {TOP_STEP}"
+# escalate_overdue states it literally, so that a generic (prepared) plan still proves the index's.
+CLIMBS_SQL = f"{_LIVE_SQL} AND step < {TOP_STEP}"
 
 
 def _where(condition: str) -> dict[str, Any]:
@@ -92,7 +93,7 @@ class FollowUpTask(Base):
         Index("ix_tasks_class_status_due", "class_id", "status", "due_at"),
         Index("ix_tasks_assignee", "assignee_account", "status", "due_at"),
         Index("ix_tasks_remind", "remind_at"),
-        Index("ix_tasks_escalation", "due_at", **_where(_CLIMBS_SQL)),  # escalate_overdue's one query
+        Index("ix_tasks_escalation", "due_at", **_where(CLIMBS_SQL)),  # escalate_overdue's one query
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

@@ -142,7 +142,7 @@ def _check_account(account: str) -> None:
         raise invalid_request(
             [
                 {
-                    "field": "account",
+                    "field": "path.account",
                     "location": "path",
                     "message": "账号格式不正确",
                     "message_en": "not a valid account",

@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import partial
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from alerts.adapters.channels import Channel, channel_of
-from alerts.adapters.orm import LIVE, TOP_STEP, FollowUpTask
+from alerts.adapters.orm import CLIMBS_SQL, LIVE, TOP_STEP, FollowUpTask
 from alerts.config import AlertsSettings
 from alerts.domain.policy import LADDER
 from alerts.service_layer import tasks
@@ -37,12 +37,8 @@ def escalate_overdue(uow: UnitOfWork, *, batch: int) -> JobResult:
     now = uow.now()
     query = (
         select(FollowUpTask)
-        .where(
-            FollowUpTask.status.in_(LIVE),
-            FollowUpTask.step < TOP_STEP,  # with the status, the partial index ix_tasks_escalation
-            FollowUpTask.due_at <= now,
-        )
-        .order_by(FollowUpTask.due_at, FollowUpTask.id)
+        .where(text(CLIMBS_SQL), FollowUpTask.due_at <= now)  # the partial index ix_tasks_escalation
+        .order_by(FollowUpTask.due_at)  # the index's order: the LIMIT stops the scan
         .limit(batch)
     )
     if uow.db.is_postgres:
@@ -59,7 +55,7 @@ def remind_nearly_due(uow: UnitOfWork, *, batch: int) -> JobResult:
     query = (
         select(FollowUpTask)
         .where(FollowUpTask.remind_at <= now)
-        .order_by(FollowUpTask.remind_at, FollowUpTask.id)
+        .order_by(FollowUpTask.remind_at)
         .limit(batch)
     )
     if uow.db.is_postgres:
