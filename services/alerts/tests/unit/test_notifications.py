@@ -300,3 +300,9 @@ def test_two_replicas_send_each_message_once(outbox: Outbox) -> None:
     assert set(first.sent).isdisjoint(second.sent)
     assert [r.status for r in outbox.rows()] == ["sent"] * 4
     assert len(outbox.sent_events()) == 4
+
+
+def test_the_log_channel_needs_no_directory_entry(outbox: Outbox) -> None:
+    outbox.queue(recipient="not-in-the-directory")
+    assert outbox.send(LogChannel()) == 1
+    assert [(r.status, r.channel) for r in outbox.rows()] == [("sent", "log")]
