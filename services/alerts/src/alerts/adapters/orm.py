@@ -24,6 +24,11 @@ TREE = OrgTree.attach(Base.metadata)  # alerts' copy of the org tree: the path a
 # Statuses of a task still to be dealt with; one such task per child and cause, never two.
 LIVE = ("open", "acknowledged", "in_progress")
 _LIVE_SQL = "status IN ('open', 'acknowledged', 'in_progress')"
+# The ladder's top step (district office, domain.policy.LADDER): a task there has nowhere to climb,
+# so the escalation index leaves it out and an ignored district task never crowds a run's batch.
+TOP_STEP = 4
+# escalate_overdue states it literally, so that a generic (prepared) plan still proves the index's.
+CLIMBS_SQL = f"{_LIVE_SQL} AND step < {TOP_STEP}"
 
 
 def _where(condition: str) -> dict[str, Any]:
@@ -88,6 +93,7 @@ class FollowUpTask(Base):
         Index("ix_tasks_class_status_due", "class_id", "status", "due_at"),
         Index("ix_tasks_assignee", "assignee_account", "status", "due_at"),
         Index("ix_tasks_remind", "remind_at"),
+        Index("ix_tasks_escalation", "due_at", **_where(CLIMBS_SQL)),  # escalate_overdue's one query
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
@@ -222,3 +228,17 @@ class Notification(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     channel: Mapped[str | None] = mapped_column(String(20), nullable=True)
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class DigestRun(Base):
+    """The weekly digest's marker (每周汇总): one row per ISO week, how far through the accounts
+    it got, and when it finished; so a restart or a second replica neither starts it again nor
+    sends it twice (each message's dedupe key is digest:{account}:{week} besides)."""
+
+    __tablename__ = "digest_runs"
+
+    week: Mapped[str] = mapped_column(String(10), primary_key=True)  # ISO week, 2027-W14
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_account: Mapped[str] = mapped_column(String(100), default="")
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    sent: Mapped[int] = mapped_column(Integer, default=0)

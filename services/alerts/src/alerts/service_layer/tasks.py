@@ -299,7 +299,11 @@ def cancel_all(uow: UnitOfWork, *, child_id: uuid.UUID, reason: str, by: str = S
 
 
 def escalate(uow: UnitOfWork, task: FollowUpTask) -> bool:
-    """Move an overdue task one rung up (skipping rungs that have nobody); False at the top."""
+    """Move an overdue task one rung up (skipping rungs that have nobody); False at the top.
+
+    The new rung's deadline runs from the missed one, not from now: the ladder keeps the times the
+    policy gives, so after an outage the job climbs each rung whose deadline passed, one per run.
+    """
     session = uow.session
     child = session.get(ChildCopy, task.child_id)
     city = policy_for_unit(session, task.class_id)
@@ -311,7 +315,7 @@ def escalate(uow: UnitOfWork, task: FollowUpTask) -> bool:
             continue
         who = who or Assignee(role=role)
         now = uow.now()
-        _assign(task, step, who, now + timedelta(days=city.policy.days_at(role)), city.policy)
+        _assign(task, step, who, task.due_at + timedelta(days=city.policy.days_at(role)), city.policy)
         task.version += 1
         name = RULE_NAMES[AlertRule(task.reason)][0]
         history(uow, task, "escalated", by=SYSTEM, text=f"逾期未办，升级至{_ROLE_ZH[role]}（{name}）")

@@ -34,6 +34,15 @@ def upgrade() -> None:
         batch_op.create_index("ix_child_risks_level", ["level"], unique=False)
 
     op.create_table(
+        "digest_runs",
+        sa.Column("week", sa.String(length=10), nullable=False),
+        sa.Column("started_at", shouhu_kit.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_account", sa.String(length=100), nullable=False),
+        sa.Column("finished_at", shouhu_kit.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("sent", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("week"),
+    )
+    op.create_table(
         "helpers",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("account", sa.String(length=100), nullable=False),
@@ -172,6 +181,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default=sa.text("1")))
         batch_op.alter_column("cause_event_id", existing_type=sa.CHAR(length=32), nullable=True)
         batch_op.create_index("ix_tasks_assignee", ["assignee_account", "status", "due_at"], unique=False)
+        batch_op.create_index(
+            "ix_tasks_escalation",
+            ["due_at"],
+            unique=False,
+            sqlite_where=sa.text("status IN ('open', 'acknowledged', 'in_progress') AND step < 4"),
+            postgresql_where=sa.text("status IN ('open', 'acknowledged', 'in_progress') AND step < 4"),
+        )
         batch_op.create_index("ix_tasks_remind", ["remind_at"], unique=False)
         batch_op.create_index(
             "ux_tasks_one_live",
@@ -194,6 +210,11 @@ def downgrade() -> None:
             postgresql_where=sa.text("status IN ('open', 'acknowledged', 'in_progress')"),
         )
         batch_op.drop_index("ix_tasks_remind")
+        batch_op.drop_index(
+            "ix_tasks_escalation",
+            sqlite_where=sa.text("status IN ('open', 'acknowledged', 'in_progress') AND step < 4"),
+            postgresql_where=sa.text("status IN ('open', 'acknowledged', 'in_progress') AND step < 4"),
+        )
         batch_op.drop_index("ix_tasks_assignee")
         batch_op.alter_column("cause_event_id", existing_type=sa.CHAR(length=32), nullable=False)
         batch_op.drop_column("version")
@@ -243,4 +264,5 @@ def downgrade() -> None:
         batch_op.drop_index("ix_child_risks_level")
 
     op.drop_table("child_risks")
+    op.drop_table("digest_runs")
     # ### end Alembic commands ###
