@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -9,11 +10,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from alerts.adapters.orm import TREE, Base, ChildCopy, FollowUpTask
+from alerts.adapters.orm import LIVE, TREE, Base, ChildCopy, ChildRisk, FollowUpTask
 from alerts.bootstrap import consumers
 from alerts.config import AlertsSettings
 from shouhu_kit.db import Database
-from shouhu_kit.outbox import outbox_backlog
 from shouhu_testkit.wiring import ConsumerHarness, harness_factory
 from shouhu_testkit.world import World
 
@@ -41,13 +41,44 @@ class Alerts(ConsumerHarness):
             }
 
     def close_tasks(self, child: uuid.UUID) -> None:
-        """Close the child's tasks (as a follow-up would, once alerts can)."""
+        """Close the child's tasks as a person resolving them would."""
         with self.db.sessions.begin() as s:
-            s.execute(update(FollowUpTask).where(FollowUpTask.child_id == child).values(status="closed"))
+            s.execute(
+                update(FollowUpTask)
+                .where(FollowUpTask.child_id == child)
+                .values(status="resolved", resolution="resolved")
+            )
+
+    def live_tasks(self) -> dict[tuple[uuid.UUID, str, str], tuple[str, str | None, str, str]]:
+        """Each live task by child, rule and cause: status, path, child name, detail."""
+        with self.db.sessions() as s:
+            rows = s.scalars(select(FollowUpTask).where(FollowUpTask.status.in_(LIVE))).all()
+            return {
+                (r.child_id, r.reason, r.cause_key): (
+                    r.status,
+                    TREE.path_of(s, r.class_id),
+                    r.child_name,
+                    r.detail,
+                )
+                for r in rows
+            }
+
+    def risks(self) -> dict[uuid.UUID, tuple[str, list[Any]]]:
+        """Each child's risk level and reasons (a child never assessed is low, with none)."""
+        with self.db.sessions() as s:
+            stored = {r.child_id: (r.level, r.reasons) for r in s.scalars(select(ChildRisk)).all()}
+            return {c: stored.get(c, ("low", [])) for c in s.scalars(select(ChildCopy.id)).all()}
 
     def state(self) -> tuple[Any, ...]:
-        """Copies, tasks and how many task events were queued."""
-        return self.children(), self.tasks(), outbox_backlog(self.db)
+        """Copies, live tasks and risks: what a history leaves standing (the history itself, the
+        closed tasks and the events about them, differs from a fresh registration's by design)."""
+        return self.children(), self.live_tasks(), self.risks()
+
+    def events(self) -> list[dict[str, Any]]:
+        """The outbox's events in order."""
+        table = self.db.tables.outbox
+        with self.db.sessions() as s:
+            return [json.loads(p) for p in s.scalars(select(table.c.payload).order_by(table.c.seq)).all()]
 
 
 @pytest.fixture
