@@ -94,11 +94,12 @@ LOW = Risk(RiskLevel.LOW, ())
 
 
 def assess(*, facts: ChildFacts, live_rules: Iterable[AlertRule], guardian_max_age: int) -> Risk:
-    """The child's risk now; a child out of the programme is no longer assessed (low, no reasons)."""
-    if not facts.active:
-        return LOW
+    """The child's risk now; for a child out of the programme only its live tasks count (a child who
+    left school keeps its task, and its risk, while out; other tasks were cancelled at the exit)."""
     causes: list[Cause] = []
-    if not facts.has_guardian:
+    if not facts.active:
+        pass
+    elif not facts.has_guardian:
         causes.append(NO_GUARDIAN)
     else:
         if facts.guardian_age is not None and facts.guardian_age > guardian_max_age:

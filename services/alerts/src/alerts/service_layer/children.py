@@ -88,9 +88,7 @@ def on_child_updated(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
             id=data.child_id, name=data.name, class_id=class_id, status="active", missing_contacts=[]
         )
         session.add(row)
-    row.name, row.has_guardian = data.name, data.has_guardian
-    if data.home_village_id is not None:
-        row.home_village_id = data.home_village_id
+    row.name, row.has_guardian, row.home_village_id = data.name, data.has_guardian, data.home_village_id
     session.flush()
     _rename_live_tasks(uow, row)
     policy = tasks.policy_for_unit(session, row.class_id).policy

@@ -27,8 +27,6 @@ from shouhu_kit.uow import UnitOfWork
 
 def assess_child(uow: UnitOfWork, child: ChildCopy, policy: AlertPolicy | None = None) -> Risk:
     """The child's risk from its facts and live tasks, as of this transaction."""
-    if child.status != "active":
-        return LOW
     policy = policy or policy_for_unit(uow.session, child.class_id).policy
     rules = uow.session.scalars(
         select(FollowUpTask.reason)
@@ -36,7 +34,7 @@ def assess_child(uow: UnitOfWork, child: ChildCopy, policy: AlertPolicy | None =
         .distinct()
     ).all()
     facts = ChildFacts(
-        active=True,
+        active=child.status == "active",
         has_guardian=child.has_guardian,
         guardian_age=child.guardian_age,
         guardian_rating=child.guardian_rating,
