@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from alerts.adapters.orm import LIVE, FollowUpTask, HelperCopy
+from alerts.adapters.orm import LIVE, ChildCopy, FollowUpTask, HelperCopy
 from alerts.service_layer import risk, rules, tasks
 from shouhu_contracts.alerts.tasks import AlertRule, AssigneeRole
 from shouhu_contracts.envelope import CloudEvent
@@ -79,9 +79,9 @@ def on_pairing_ended(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     data: PairingEnded = event.data
     if data.role is not PairingRole.PRIMARY:
         return
-    child = rules.child_copy(uow, data.child_id, data.org_path)
-    if child.primary_helper_id != data.helper_id:
-        return  # a newer primary pairing is already in place
+    child = uow.session.get(ChildCopy, data.child_id)
+    if child is None or child.primary_helper_id != data.helper_id:
+        return  # never paired here, or a newer primary pairing is already in place
     child.primary_helper_id = child.primary_helper_account = None
     rules.start_waiting(uow, child, tasks.policy_for_unit(uow.session, child.class_id).policy)
 

@@ -48,6 +48,9 @@ def refresh(uow: UnitOfWork, child: ChildCopy, policy: AlertPolicy | None = None
     """Store the child's risk and publish RiskLevelChanged when its level or reasons changed."""
     session = uow.session
     session.flush()  # tasks opened or closed in this transaction count
+    if uow.db.is_postgres:  # two consumers changing one child's tasks at once: the second waits, then
+        # reads the first's tasks and stored risk (READ COMMITTED), so neither update is lost
+        session.execute(select(ChildCopy.id).where(ChildCopy.id == child.id).with_for_update())
     risk = assess_child(uow, child, policy)
     reasons = risk.reasons_json()
     row = session.get(ChildRisk, child.id)
