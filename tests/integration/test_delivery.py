@@ -95,7 +95,8 @@ class Slice:
                 "birth_date": "2016-04-01",
                 "left_behind_type": "both_parents",
                 "class_id": klass["id"],
-                "guardian": None,
+                # a guardian, so that the only rule the child meets is the grade drop's
+                "guardian": {"name": "周奶奶", "relation": "祖母", "phone": "13911114444", "rating": "好"},
             },
         )["id"]
         for term, rank in (("2025-2026-1", rank_before), ("2025-2026-2", rank_after)):
@@ -161,13 +162,16 @@ def test_an_event_through_the_outbox_produces_exactly_one_task(slice_: Slice) ->
     assert slice_.relay_all() == 8  # 5 units, 1 child, 2 results
     slice_.consume_until(slice_.loop(), lambda: slice_.tasks() == 1)
     assert slice_.tasks() == 1
-    # The alerts service publishes the task through its own outbox, schema-valid on the wire.
-    assert slice_.alerts.relay(slice_.publisher).run_once() == 1
-    [record] = slice_.read_topic(slice_.alerts_settings.topic("alerts.tasks"), 1)
-    doc = json.loads(record.value)
-    schema = json.loads((CONTRACTS_DIR / "schemas" / "alerts.task.opened.v1.schema.json").read_text())
-    jsonschema.validate(doc, schema)
-    assert dict(record.headers)["content-type"].startswith(b"application/cloudevents+json")
+    # The alerts service publishes the task through its own outbox, schema-valid on the wire: the
+    # task opened (v2, and v1 beside it for grade drops) and the child's risk it raised.
+    assert slice_.alerts.relay(slice_.publisher).run_once() == 3
+    records = slice_.read_topic(slice_.alerts_settings.topic("alerts.tasks"), 2)
+    docs = {json.loads(r.value)["type"]: json.loads(r.value) for r in records}
+    assert set(docs) == {"alerts.task.opened.v1", "alerts.task.opened.v2"}
+    for kind, doc in docs.items():
+        schema = json.loads((CONTRACTS_DIR / "schemas" / f"{kind}.schema.json").read_text())
+        jsonschema.validate(doc, schema)
+    assert all(dict(r.headers)["content-type"].startswith(b"application/cloudevents+json") for r in records)
 
 
 def test_the_same_events_delivered_twice_produce_one_task(slice_: Slice) -> None:

@@ -76,6 +76,7 @@ class TermScoreCopy(Base):
     term: Mapped[str] = mapped_column(String(TERM_LENGTH))
     total_score: Mapped[float] = mapped_column(Float)
     class_rank: Mapped[int] = mapped_column(Integer)
+    subjects: Mapped[dict[str, float] | None] = mapped_column(JSON, nullable=True)  # failing subjects
 
 
 class FollowUpTask(Base):

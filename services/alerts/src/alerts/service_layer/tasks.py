@@ -117,9 +117,12 @@ def assignee_at(session: Session, child: ChildCopy, role: AssigneeRole) -> Assig
     return Assignee(role=role, account=holder.account if holder else None, unit_id=unit)
 
 
-def first_assignee(session: Session, child: ChildCopy, rule: AlertRule) -> tuple[int, Assignee]:
-    """The rule's first rung for the child, or the next one that has someone (the top rung at last)."""
-    start = LADDER.index(FIRST_ASSIGNEE[rule])
+def first_assignee(
+    session: Session, child: ChildCopy, rule: AlertRule, first_role: AssigneeRole | None = None
+) -> tuple[int, Assignee]:
+    """The rule's first rung for the child (or the one the cause names, e.g. a class teacher's
+    duty), or the next one that has someone (the top rung at last)."""
+    start = LADDER.index(first_role or FIRST_ASSIGNEE[rule])
     for step in range(start, len(LADDER)):
         found = assignee_at(session, child, LADDER[step])
         if found is not None:
@@ -194,8 +197,11 @@ def open_task(
     detail: str,
     detail_en: str,
     cause_event_id: uuid.UUID | None,
+    first_role: AssigneeRole | None = None,
 ) -> FollowUpTask | None:
     """Open the child's task for this cause, unless the rule is off or a live one exists.
+
+    `first_role` is the first rung when the cause names it (a missed duty of the class teacher's).
 
     The partial unique index (one live task per child, rule and cause) refuses a second one that a
     concurrent replica might insert; the consumer's retry then finds this one and does nothing.
@@ -208,7 +214,7 @@ def open_task(
     if live_task(session, child.id, rule, cause_key) is not None:
         return None
     now = uow.now()
-    step, who = first_assignee(session, child, rule)
+    step, who = first_assignee(session, child, rule, first_role)
     task = FollowUpTask(
         id=uuid.uuid4(),
         child_id=child.id,
