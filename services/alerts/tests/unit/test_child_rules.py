@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from alerts.adapters.orm import AlertPolicyVersion
+from alerts.adapters.orm import AlertPolicyVersion, ChildRisk
 from alerts.domain.policy import AlertPolicy
 from shouhu_contracts.alerts.tasks import TaskCancelled, TaskResolved
 from shouhu_contracts.alerts.v1 import RiskLevelChanged
@@ -216,3 +216,37 @@ def test_a_child_never_at_risk_reads_low(city: Any) -> None:
     child = register(city)
     body = city.client.get(f"/v1/children/{child}/risk", headers=city.token(Role.TEACHER, "cA1")).json()
     assert (body["level"], body["reasons"], body["open_tasks"], body["changed_at"]) == ("low", [], [], None)
+
+
+# --- attendance -----------------------------------------------------------------------------------
+def test_a_month_or_a_term_at_ten_percent_absent_opens_chronic_absence_and_a_correction_closes_it(
+    city: Any,
+) -> None:
+    child = register(city)
+    world = city.world
+    world.attendance(child, "2026-09", 20, 1)  # 5%: nothing
+    city.feed()
+    assert rules(city, child) == []
+    world.attendance(child, "2026-10", 20, 2)  # 10% this month; the term so far 3/40 = 7.5%
+    city.feed()
+    assert [(t.cause_key, t.status) for t in city.rows(child)] == [("month:2026-10", "open")]
+    world.attendance(child, "2026-11", 20, 1)  # 5%; the term 4/60 = 6.7%: still only October's
+    city.feed()
+    assert len(city.rows(child)) == 1
+    world.attendance(child, "2026-11", 20, 3)  # corrected to 15%: November, and the term 6/60 = 10%
+    city.feed()
+    keys = sorted((t.cause_key, t.status) for t in city.rows(child))
+    assert keys == [("month:2026-10", "open"), ("month:2026-11", "open"), ("term:2026-2027-1", "open")]
+    world.attendance(child, "2026-10", 20, 0)  # October corrected: its task closes, the term's too
+    city.feed()
+    keys = sorted((t.cause_key, t.status) for t in city.rows(child))
+    assert keys == [
+        ("month:2026-10", "resolved"),
+        ("month:2026-11", "open"),
+        ("term:2026-2027-1", "resolved"),
+    ]
+    with city.db.sessions() as s:
+        risk = s.get(ChildRisk, child)
+    assert risk is not None
+    assert risk.level == "medium"
+    assert [r["code"] for r in risk.reasons if r["dimension"] == "schooling"] == ["chronic_absence"]

@@ -243,3 +243,14 @@ class DigestRun(Base):
     last_account: Mapped[str] = mapped_column(String(100), default="")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     sent: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AttendanceCopy(Base):
+    """A child's monthly attendance, from registry events (a correction overwrites)."""
+
+    __tablename__ = "attendance"
+
+    child_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    school_days: Mapped[int] = mapped_column(Integer)
+    days_absent: Mapped[int] = mapped_column(Integer)

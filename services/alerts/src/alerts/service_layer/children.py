@@ -11,10 +11,11 @@ from typing import Any
 from sqlalchemy import select, update
 
 from alerts.adapters.orm import LIVE, TREE, ChildCopy, FollowUpTask, TermScoreCopy
-from alerts.service_layer import risk, rules, tasks
+from alerts.service_layer import attendance, risk, rules, tasks
 from shouhu_contracts.alerts.tasks import AlertRule
 from shouhu_contracts.envelope import CloudEvent
 from shouhu_contracts.registry.v1 import (
+    AttendanceRecorded,
     ChildExited,
     ChildReentered,
     ChildRegistered,
@@ -31,9 +32,9 @@ from shouhu_kit.uow import UnitOfWork
 DROPPED_OUT = "dropped_out"  # ChildExited.exit_kind of a child who left school (辍学)
 
 # The children consumer's handlers, each declared over its function (the bootstrap names the set).
-# `registry.child.attendance_recorded.v1` (chronic absence, 长期缺勤) joins here: its handler keeps
-# the month's share absent and opens CHRONIC_ABSENCE through tasks.open_task, then risk.refresh.
 CHILD_EVENTS = EventHandlers()
+# Chronic absence (长期缺勤) has its own module; its handler is one of the children consumer's.
+CHILD_EVENTS.on(AttendanceRecorded)(attendance.on_attendance_recorded)
 
 
 def _live_tasks(child_id: uuid.UUID) -> Any:
