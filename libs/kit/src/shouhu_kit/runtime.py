@@ -117,7 +117,10 @@ class Runtime:
         """The production wiring; tests pass fakes for broker and clock."""
         db = Database(url=settings.effective_database_url, metadata=metadata, migrations=migrations)
         return cls(
-            settings=settings, db=db, broker=broker or kafka_adapters(settings), clock=clock or clock_of(settings)
+            settings=settings,
+            db=db,
+            broker=broker or kafka_adapters(settings),
+            clock=clock or clock_of(settings),
         )
 
     def uow(self) -> UnitOfWork:

@@ -103,7 +103,9 @@ def test_the_scheduler_ticks_in_wall_time_without_spinning() -> None:
     jobs = [ScheduledJob(name="often", every=timedelta(minutes=1), run=nothing)]
 
     def tick(clock: object) -> float:
-        s = Scheduler(db=None, jobs=jobs, uow=None, clock=clock, metrics=Metrics(service="t"), tick_seconds=1.0)  # type: ignore[arg-type]
+        s = Scheduler(
+            db=None, jobs=jobs, uow=None, clock=clock, metrics=Metrics(service="t"), tick_seconds=1.0
+        )  # type: ignore[arg-type]
         return s.wall_tick_seconds
 
     assert tick(SystemClock()) == 1.0
