@@ -29,7 +29,7 @@ from shouhu_kit.clock import FakeClock
 from shouhu_kit.org.paths import encode_path
 from shouhu_testkit.wiring import bearer, in_memory_adapters
 
-SCHEMAS = Path(__file__).resolve().parents[4] / "contracts" / "schemas"
+SCHEMAS = Path(__file__).resolve().parents[5] / "contracts" / "schemas"
 START = datetime(2027, 3, 1, 0, 0, tzinfo=UTC)
 # city → D1 → T1 → S1 (K1, K2), S2 (K3), village V1; city → D2 → T2 → S3 (K4)
 TREE_SHAPE = [
@@ -109,6 +109,14 @@ class TaskApi:
         self, child: ChildCopy, rule: AlertRule = AlertRule.CONTACT_MISSED, cause: str = "2027-02"
     ) -> uuid.UUID:
         """Open the child's task for a cause through the task core."""
+        opened = self.task_or_none(child, rule, cause)
+        assert opened is not None
+        return opened
+
+    def task_or_none(
+        self, child: ChildCopy, rule: AlertRule = AlertRule.CONTACT_MISSED, cause: str = "2027-02"
+    ) -> uuid.UUID | None:
+        """The task the core opens for this cause, None when it opens none (the rule is off…)."""
         with self.runtime.uow() as uow:
             row = uow.session.get(ChildCopy, child.id)
             opened = tasks.open_task(
@@ -120,9 +128,8 @@ class TaskApi:
                 detail_en=f"test task {cause}",
                 cause_event_id=None,
             )
-            assert opened is not None
             uow.commit()
-            return opened.id
+            return None if opened is None else opened.id
 
     def headers(self, role: Role, unit: str | None = None, subject: str = "tester") -> dict[str, str]:
         org = self.u[unit] if unit else None
