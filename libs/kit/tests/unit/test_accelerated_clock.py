@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import MetaData
 
 from shouhu_kit.broker import InMemoryBroker
-from shouhu_kit.clock import AcceleratedClock, FakeClock, SystemClock, clock_speed
+from shouhu_kit.clock import AcceleratedClock, Clock, FakeClock, SystemClock, clock_speed
 from shouhu_kit.metrics import Metrics
 from shouhu_kit.scheduler import MIN_WALL_TICK_SECONDS, JobResult, ScheduledJob, Scheduler
 from shouhu_kit.service import ServiceDefinition
@@ -102,10 +103,9 @@ def test_the_scheduler_ticks_in_wall_time_without_spinning() -> None:
 
     jobs = [ScheduledJob(name="often", every=timedelta(minutes=1), run=nothing)]
 
-    def tick(clock: object) -> float:
-        s = Scheduler(
-            db=None, jobs=jobs, uow=None, clock=clock, metrics=Metrics(service="t"), tick_seconds=1.0
-        )  # type: ignore[arg-type]
+    def tick(clock: Clock) -> float:
+        db: Any = None  # the tick needs neither a database nor units of work
+        s = Scheduler(db=db, jobs=jobs, uow=db, clock=clock, metrics=Metrics(service="t"), tick_seconds=1.0)
         return s.wall_tick_seconds
 
     assert tick(SystemClock()) == 1.0

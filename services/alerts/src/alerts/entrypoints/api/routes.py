@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
 
@@ -20,7 +20,7 @@ from shouhu_kit.openapi_problems import problem_responses
 READERS = tuple(r for r in Role if r not in (Role.OPS,))
 router = APIRouter(prefix="/v1", tags=["tasks 跟进任务"])
 
-_PAGED = {
+_PAGED: dict[int | str, dict[str, Any]] = {
     200: {
         "headers": {
             "X-Next-Cursor": {
@@ -118,7 +118,7 @@ def list_tasks(
     "/me/tasks",
     response_model=list[TaskOut],
     summary="我负责的跟进任务 / My follow-up tasks",
-    responses=_PAGED,  # type: ignore[arg-type]
+    responses=_PAGED,
 )
 def my_tasks(
     user: CurrentUser,
