@@ -95,7 +95,9 @@ def list_tasks(
     rule: RuleQ = None,
     overdue: Annotated[bool | None, Query(description="仅逾期 / only the overdue (true)")] = None,
     unit_id: Annotated[uuid.UUID | None, Query(description="组织（含下级）/ a unit's subtree")] = None,
-    assignee: Annotated[str | None, Query(max_length=100, description="负责人账号 / assignee")] = None,
+    assignee: Annotated[
+        str | None, Query(max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$", description="负责人账号 / assignee")
+    ] = None,
     child_id: Annotated[uuid.UUID | None, Query(description="儿童 / child")] = None,
     limit: LimitQ = 100,
     cursor: CursorQ = None,
