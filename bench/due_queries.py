@@ -420,8 +420,16 @@ def bench_task_lists(url: str, *, children: int, tasks: int, runs: int, depth: i
     return out
 
 
-def report(db: str, a: dict[str, Any], b: dict[str, Any]) -> None:
+def report(db: str, a: dict[str, Any] | None, b: dict[str, Any] | None) -> None:
     print(f"\n### {db}\n")
+    if a is not None:
+        _report_obligations(a)
+    if b is not None:
+        rows = [[name, f"{t['p50_ms']} / {t['p99_ms']} / {t['max_ms']}"] for name, t in b["cases"].items()]
+        print(bl.md_table([f"{b['tasks']:,} tasks, {b['children']:,} children", "p50 / p99 / max ms"], rows))
+
+
+def _report_obligations(a: dict[str, Any]) -> None:
     rows = [
         [
             f"{c['rows']:,}",
@@ -437,8 +445,6 @@ def report(db: str, a: dict[str, Any], b: dict[str, Any]) -> None:
         )
     )
     print()
-    rows = [[name, f"{t['p50_ms']} / {t['p99_ms']} / {t['max_ms']}"] for name, t in b["cases"].items()]
-    print(bl.md_table([f"{b['tasks']:,} tasks, {b['children']:,} children", "p50 / p99 / max ms"], rows))
 
 
 def main() -> None:
@@ -446,6 +452,7 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, a few runs: does it work")
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--label", default="run")
+    parser.add_argument("--only", choices=["obligations", "tasks"], help="one part (its own result file)")
     args = parser.parse_args()
     if args.smoke:
         big, small, children, tasks, runs = 20_000, 2_000, 45_000, 3_000, 5
@@ -460,16 +467,18 @@ def main() -> None:
             "machine": bl.machine(pg_url=bl.DEFAULT_PG if url else None),
             "smoke": args.smoke,
         }
-        with database(url, "obligations") as target:
-            payload["obligations"] = bench_obligations(target, big=big, small=small, runs=runs)
-        with database(url, "tasks") as target:
-            payload["task_lists"] = bench_task_lists(
-                target, children=children, tasks=tasks, runs=runs, depth=1 if args.smoke else 20
-            )
+        if args.only != "tasks":
+            with database(url, "obligations") as target:
+                payload["obligations"] = bench_obligations(target, big=big, small=small, runs=runs)
+        if args.only != "obligations":
+            with database(url, "tasks") as target:
+                payload["task_lists"] = bench_task_lists(
+                    target, children=children, tasks=tasks, runs=runs, depth=1 if args.smoke else 20
+                )
         if not args.smoke:
             print(bl.machine_markdown(payload["machine"]))
             bl.say(f"  wrote {bl.write_result('due_queries', args.label, db, payload)}")
-        report(db, payload["obligations"], payload["task_lists"])
+        report(db, payload.get("obligations"), payload.get("task_lists"))
 
 
 if __name__ == "__main__":
