@@ -6,7 +6,9 @@
 #   run.sh status  which processes run
 # Environment: SHOUHU_RUN_DIR (pids, logs, data; default .local/run), SHOUHU_KAFKA_BOOTSTRAP_SERVERS
 # (use an existing broker instead of starting one), SHOUHU_<SERVICE>_API_PORT / _WORKER_PORT,
-# SHOUHU_<SERVICE>_DATABASE_URL (PostgreSQL instead of SQLite), SHOUHU_KAFKA_TOPIC_PREFIX.
+# SHOUHU_<SERVICE>_DATABASE_URL (PostgreSQL instead of SQLite), SHOUHU_KAFKA_TOPIC_PREFIX,
+# SHOUHU_CLOCK_SPEED (a demonstration on an accelerated clock: 2880 = a month in 15 minutes) and
+# SHOUHU_CLOCK_START (the virtual time it starts at, ISO with offset; default now).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -56,6 +58,7 @@ start() {
   export SHOUHU_DATA_DIR="${SHOUHU_DATA_DIR:-$RUN_DIR/data}"
   # The local run is development unless told otherwise: settings themselves have no default.
   export SHOUHU_ENV="${SHOUHU_ENV:-dev}"
+  shared_clock
   for svc in "${SERVICES[@]}"; do
     "$ROOT/.venv/bin/shouhu-$svc" init-db
     for kind in api worker; do
@@ -88,7 +91,42 @@ start() {
   echo "Development admin token (开发用管理员令牌, 12 h):"
   SHOUHU_ENV="${SHOUHU_ENV:-dev}" "$ROOT/.venv/bin/shouhu-registry" dev-token
   echo
+  if [[ -n "${SHOUHU_CLOCK_SPEED:-}${SHOUHU_CLOCK_START:-}" ]]; then print_virtual_time; fi
   echo "Logs: $RUN_DIR/logs   Stop: make stop"
+}
+
+# One wall-time epoch for all eight processes, so that they agree on the virtual time; kept in
+# $RUN_DIR/clock.epoch while the platform runs, so a second `run.sh start` joins the same clock.
+shared_clock() {
+  [[ -n "${SHOUHU_CLOCK_SPEED:-}${SHOUHU_CLOCK_START:-}" ]] || { rm -f "$RUN_DIR/clock.epoch"; return; }
+  if [[ -z "${SHOUHU_CLOCK_EPOCH:-}" ]]; then
+    if [[ -s "$RUN_DIR/clock.epoch" ]] && any_alive; then
+      SHOUHU_CLOCK_EPOCH="$(cat "$RUN_DIR/clock.epoch")"
+    else
+      SHOUHU_CLOCK_EPOCH="$(date -u +%Y-%m-%dT%H:%M:%S.%3N+00:00)"
+    fi
+  fi
+  export SHOUHU_CLOCK_EPOCH
+  echo "$SHOUHU_CLOCK_EPOCH" >"$RUN_DIR/clock.epoch"
+}
+
+any_alive() {
+  local pidf
+  for pidf in "$RUN_DIR"/pids/*.pid; do [[ -e "$pidf" ]] && alive "$pidf" && return 0; done
+  return 1
+}
+
+print_virtual_time() {
+  "$PY" - <<'PY'
+from shouhu_kit.clock import CHINA_TZ, AcceleratedClock, SystemClock
+from shouhu_kit.settings import ServiceSettings
+
+s = ServiceSettings()
+wall, virtual = s.virtual_epoch(SystemClock().now())
+now = AcceleratedClock(epoch_wall=wall, epoch_virtual=virtual, speed=s.clock_speed).now().astimezone(CHINA_TZ)
+print(f"Accelerated clock / 加速时钟: {s.clock_speed:g}x since {wall.isoformat()} (wall);"
+      f" virtual now {now:%Y-%m-%d %H:%M} Beijing time; a day passes every {86400 / s.clock_speed:g} s")
+PY
 }
 
 stop() {
@@ -103,6 +141,7 @@ stop() {
     if alive "$pidf"; then kill -9 "$(cat "$pidf")" 2>/dev/null || true; fi
     rm -f "$pidf"
   done
+  rm -f "$RUN_DIR/clock.epoch"
   echo "services stopped (Kafka still runs: deploy/local/kafka.sh stop)"
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Protocol
 
@@ -21,6 +22,43 @@ class SystemClock:
     def now(self) -> datetime:
         """The current instant in UTC."""
         return datetime.now(UTC)
+
+
+def _wall() -> datetime:
+    return datetime.now(UTC)
+
+
+class AcceleratedClock:
+    """A shifted and sped-up clock for demonstrations (never production): virtual time starts at
+    `epoch_virtual` when the wall clock says `epoch_wall`, and runs `speed` times as fast.
+
+    Every process of a platform is given the same two epochs, so they all agree on the virtual now
+    (speed 2880: a month passes in 15 minutes)."""
+
+    def __init__(
+        self,
+        *,
+        epoch_wall: datetime,
+        epoch_virtual: datetime,
+        speed: float,
+        wall: Callable[[], datetime] = _wall,
+    ) -> None:
+        if epoch_wall.tzinfo is None or epoch_virtual.tzinfo is None:
+            raise ValueError("AcceleratedClock needs aware datetimes")
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        self.epoch_wall, self.epoch_virtual, self.speed = epoch_wall, epoch_virtual, speed
+        self._wall = wall
+
+    def now(self) -> datetime:
+        """The virtual instant, in UTC."""
+        elapsed = self._wall() - self.epoch_wall
+        return (self.epoch_virtual + elapsed * self.speed).astimezone(UTC)
+
+
+def clock_speed(clock: Clock) -> float:
+    """How many virtual seconds pass per wall second on this clock (1 unless accelerated)."""
+    return clock.speed if isinstance(clock, AcceleratedClock) else 1.0
 
 
 class FakeClock:

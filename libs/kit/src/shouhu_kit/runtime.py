@@ -15,7 +15,7 @@ from sqlalchemy import MetaData
 from shouhu_contracts.topics import DEAD_LETTER_PARTITIONS, TOPICS, dead_letter_topic
 from shouhu_kit.app import NotReady, create_app
 from shouhu_kit.broker import EventPublisher, MessageSource
-from shouhu_kit.clock import Clock, SystemClock
+from shouhu_kit.clock import AcceleratedClock, Clock, SystemClock
 from shouhu_kit.consumer import ConsumerHooks, ConsumerLoop, Handler
 from shouhu_kit.db import Database
 from shouhu_kit.metrics import Metrics
@@ -75,6 +75,16 @@ def _discard(_value: object) -> None:
     return None
 
 
+def clock_of(settings: ServiceSettings) -> Clock:
+    """The process's clock: the real one, or the demonstration's accelerated one (refused in prod)."""
+    if not settings.clock_shifted:
+        return SystemClock()
+    wall, virtual = settings.virtual_epoch(SystemClock().now())
+    clock = AcceleratedClock(epoch_wall=wall, epoch_virtual=virtual, speed=settings.clock_speed)
+    log.warning("clock: virtual time %s, %g× the wall clock", clock.now().isoformat(), settings.clock_speed)
+    return clock
+
+
 @dataclass
 class Runtime:
     """Everything a service's bootstrap needs, built once per process."""
@@ -107,7 +117,10 @@ class Runtime:
         """The production wiring; tests pass fakes for broker and clock."""
         db = Database(url=settings.effective_database_url, metadata=metadata, migrations=migrations)
         return cls(
-            settings=settings, db=db, broker=broker or kafka_adapters(settings), clock=clock or SystemClock()
+            settings=settings,
+            db=db,
+            broker=broker or kafka_adapters(settings),
+            clock=clock or clock_of(settings),
         )
 
     def uow(self) -> UnitOfWork:

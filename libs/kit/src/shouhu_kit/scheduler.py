@@ -18,12 +18,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from shouhu_kit.clock import Clock
+from shouhu_kit.clock import Clock, clock_speed
 from shouhu_kit.db import Database
 from shouhu_kit.metrics import Metrics
 from shouhu_kit.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+# On an accelerated clock a job's cadence is virtual time: every 60 virtual seconds at 2880× is every
+# 21 ms of wall time. The loop then ticks as often as the shortest cadence needs, but never faster
+# than this, so it cannot spin; a job that falls behind catches up (its query finds all that is due).
+MIN_WALL_TICK_SECONDS = 0.2
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,15 @@ class Scheduler:
         self._db, self._jobs, self._uow, self._clock = db, jobs, uow, clock
         self._metrics, self._tick = metrics, tick_seconds
         self._owner = socket.gethostname()
+
+    @property
+    def wall_tick_seconds(self) -> float:
+        """The loop's pause in wall time: the setting, shortened on an accelerated clock (not below 0.2 s)."""
+        speed = clock_speed(self._clock)
+        if speed == 1 or not self._jobs:
+            return self._tick
+        shortest = min(j.every for j in self._jobs).total_seconds() / speed
+        return max(MIN_WALL_TICK_SECONDS, min(self._tick, shortest))
 
     def register(self) -> None:
         """Make each job's row (due now) unless another replica made it first."""
@@ -137,7 +151,7 @@ class Scheduler:
                 self.run_due()
             except Exception as exc:  # the database is away: try again at the next tick
                 log.warning("scheduler: %s; retrying", type(exc).__name__)
-            stop.wait(self._tick)
+            stop.wait(self.wall_tick_seconds)
 
 
 def job_statuses(db: Database) -> list[JobStatus]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
@@ -60,6 +61,12 @@ class ServiceSettings(BaseSettings):
     dead_letter_window: int = Field(default=200, ge=1, le=100_000)
     data_dir: str = ".local/data"
     max_request_bytes: int = Field(default=25 * 1024 * 1024, ge=1024, description="larger bodies get 413")
+    # A shifted or accelerated clock for demonstrations (shouhu_kit.clock.AcceleratedClock), never prod.
+    clock_speed: float = Field(default=1.0, gt=0, le=1_000_000, description="virtual seconds per wall second")
+    clock_start: AwareDatetime | None = Field(default=None, description="the virtual time at the epoch")
+    clock_epoch: AwareDatetime | None = Field(
+        default=None, description="the wall time the platform started (shared by every process)"
+    )
 
     @model_validator(mode="after")
     def _refuse_unsafe(self) -> ServiceSettings:
@@ -67,7 +74,21 @@ class ServiceSettings(BaseSettings):
             raise ValueError("jwt_secret: prod needs a secret of at least 32 characters, not the dev one")
         if self.env is Environment.PROD and self.database_url.startswith("sqlite"):
             raise ValueError("database_url: prod runs on PostgreSQL, not SQLite")
+        if self.env is Environment.PROD:
+            for name in ("clock_speed", "clock_start", "clock_epoch"):
+                if getattr(self, name) not in (None, 1):
+                    raise ValueError(f"{name}: prod runs on the real clock, not a shifted or accelerated one")
         return self
+
+    @property
+    def clock_shifted(self) -> bool:
+        """True when the process runs on an accelerated or shifted clock (a demonstration)."""
+        return self.clock_speed != 1 or self.clock_start is not None
+
+    def virtual_epoch(self, wall_now: datetime) -> tuple[datetime, datetime]:
+        """The (wall, virtual) epochs of the shifted clock: the shared ones, else now."""
+        wall = self.clock_epoch or wall_now
+        return wall, self.clock_start or wall
 
     @property
     def effective_database_url(self) -> str:

@@ -90,6 +90,9 @@ class FollowUpTask(Base):
     __table_args__ = (
         Index("ux_tasks_one_live", "child_id", "reason", "cause_key", unique=True, **_where(_LIVE_SQL)),
         Index("ix_tasks_status_due", "status", "due_at"),
+        # The live tasks in list order: a district's or the city's first page walks it and stops at
+        # the page's end, instead of sorting every live task in scope (bench/due_queries.py).
+        Index("ix_tasks_live_due", "due_at", "id", **_where(_LIVE_SQL)),
         # Scope, then the open ones by due date: a count reads the index alone (bench/org_scope.py).
         Index("ix_tasks_class_status_due", "class_id", "status", "due_at"),
         Index("ix_tasks_assignee", "assignee_account", "status", "due_at"),

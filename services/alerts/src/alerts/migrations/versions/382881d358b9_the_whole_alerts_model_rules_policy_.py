@@ -198,6 +198,13 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_tasks_remind", ["remind_at"], unique=False)
         batch_op.create_index(
+            "ix_tasks_live_due",
+            ["due_at", "id"],
+            unique=False,
+            sqlite_where=sa.text("status IN ('open', 'acknowledged', 'in_progress')"),
+            postgresql_where=sa.text("status IN ('open', 'acknowledged', 'in_progress')"),
+        )
+        batch_op.create_index(
             "ux_tasks_one_live",
             ["child_id", "reason", "cause_key"],
             unique=True,
@@ -221,6 +228,11 @@ def downgrade() -> None:
     with op.batch_alter_table("follow_up_tasks", schema=None) as batch_op:
         batch_op.drop_index(
             "ux_tasks_one_live",
+            sqlite_where=sa.text("status IN ('open', 'acknowledged', 'in_progress')"),
+            postgresql_where=sa.text("status IN ('open', 'acknowledged', 'in_progress')"),
+        )
+        batch_op.drop_index(
+            "ix_tasks_live_due",
             sqlite_where=sa.text("status IN ('open', 'acknowledged', 'in_progress')"),
             postgresql_where=sa.text("status IN ('open', 'acknowledged', 'in_progress')"),
         )
