@@ -161,6 +161,15 @@ def test_a_serious_violation_opens_a_task_and_a_minor_one_does_not(city: Any) ->
     assert (task.reason, task.cause_key) == ("serious_violation", f"2026-04-02:{serious.violation_id}")
     assert city.risks()[child][0] == "high"
     city.validate_events()
+    admin = city.token(Role.ADMIN, None)
+    got = city.client.get(f"/v1/tasks/{task.id}", headers=admin)
+    done = city.client.post(
+        f"/v1/tasks/{task.id}/resolve",
+        headers={**admin, "If-Match": got.headers["ETag"]},
+        json={"note": "已制定个别教育管理方案"},
+    )
+    assert done.status_code == 200, done.text
+    assert city.risks()[child][0] == "low"  # resolved by a person: the risk it made goes too
 
 
 def test_an_exit_cancels_live_tasks(city: Any) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from alerts.adapters.orm import LIVE, ChildCopy, FollowUpTask, HelperCopy
 from alerts.domain.policy import LADDER
-from alerts.service_layer import tasks
+from alerts.service_layer import risk, tasks
 from alerts.service_layer.queries import TaskDetail, detail, visible_task
 from shouhu_contracts.alerts.tasks import (
     Assignee,
@@ -163,6 +163,10 @@ def resolve(
     with uow:
         task = _live(uow, principal, task_id, version)
         tasks.close(uow, task, resolution=Resolution.RESOLVED, note=body.note, by=principal.subject)
+        child = uow.session.get(ChildCopy, task.child_id)
+        if child is not None:  # the risk its live tasks made goes with them
+            uow.session.flush()
+            risk.refresh(uow, child)
         return _answer(uow, task)
 
 
