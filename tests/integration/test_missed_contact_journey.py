@@ -198,8 +198,8 @@ def _build(city: City) -> tuple[str, dict[str, str]]:
         {"name": "李老师", "kind": "teacher", "unit_id": units["school"], "account": "li"},
     )
     city.call(city.par, "POST", "/v1/pairings", {"child_id": child, "helper_id": teacher["id"]})
-    alerts = TestClient(ALERTS.api(city.als, clock=city.clock))
-    with alerts:
+    alerts_app = ALERTS.api(city.als, clock=city.clock)
+    with TestClient(alerts_app) as alerts:
         for account, name in (("li", "李老师"), ("ct-wang", "王班主任")):
             r = alerts.put(
                 f"/v1/people/{account}",
@@ -213,7 +213,7 @@ def _build(city: City) -> tuple[str, dict[str, str]]:
             json={"account": "ct-wang", "name": "王班主任"},
         )
         assert r.status_code in (200, 201), r.text
-    alerts.app.state.runtime.db.dispose()
+    alerts_app.state.runtime.db.dispose()
     return child, units
 
 
