@@ -355,7 +355,7 @@ def tell(uow: UnitOfWork, task: FollowUpTask, kind: NotificationKind) -> None:
     name = RULE_NAMES[AlertRule(task.reason)][0]
     queue(
         uow,
-        dedupe_key=f"{task.id}:{task.step}:{kind.value}",
+        dedupe_key=f"{task.id}:{task.step}:{kind.value}:{task.assignee_account}",
         recipient=task.assignee_account,
         kind=kind,
         task_id=task.id,
