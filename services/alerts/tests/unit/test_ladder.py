@@ -130,7 +130,7 @@ def _escalate(uow: UnitOfWork) -> JobResult:
 
 def test_an_ignored_task_climbs_step_by_step_to_the_district_office(ladder: Ladder) -> None:
     task_id = ladder.open()
-    assert ladder.messages() == [(HELPER, "opened", f"{task_id}:0:opened")]
+    assert ladder.messages() == [(HELPER, "opened", f"{task_id}:0:opened:{HELPER}")]
     ladder.clock.advance(timedelta(days=7) - timedelta(minutes=1))
     assert ladder.run(_escalate).handled == 0  # not yet due
     for account, days in ((TEACHER, 5), (DIRECTOR, 5), (SUPERVISOR, 7), (OFFICE, 14)):
@@ -201,7 +201,7 @@ def test_the_nearly_due_reminder_goes_once_a_day_ahead(ladder: Ladder) -> None:
     ladder.clock.advance(timedelta(minutes=2))
     assert ladder.run(remind).handled == 1
     assert ladder.run(remind).handled == 0
-    assert ladder.messages("nearly_due") == [(HELPER, "nearly_due", f"{task_id}:0:nearly_due")]
+    assert ladder.messages("nearly_due") == [(HELPER, "nearly_due", f"{task_id}:0:nearly_due:{HELPER}")]
     assert ladder.task(task_id).remind_at is None
 
 
@@ -290,4 +290,4 @@ def test_two_replicas_escalate_each_task_once(ladder: Ladder) -> None:
     assert (held.handled, other.handled) == (3, 3)
     assert [len(ladder.history(i)) for i in ids] == [1] * 6
     assert len(ladder.events(ESCALATED)) == 6
-    assert sorted(m[2] for m in ladder.messages("escalated")) == sorted(f"{i}:1:escalated" for i in ids)
+    assert sorted(m[2] for m in ladder.messages("escalated")) == sorted(f"{i}:1:escalated:{TEACHER}" for i in ids)
