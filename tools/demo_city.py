@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -69,7 +70,11 @@ def main() -> int:
     token = (
         args.token
         or subprocess.run(
-            [str(ROOT / ".venv/bin/shouhu-registry"), "dev-token"], capture_output=True, text=True, check=True
+            [str(ROOT / ".venv/bin/shouhu-registry"), "dev-token"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "SHOUHU_ENV": os.environ.get("SHOUHU_ENV", "dev")},
         ).stdout.strip()
     )
     api, rng, tag = Api(args.api, token), random.Random(args.seed), uuid.uuid4().hex[:4]
@@ -181,12 +186,16 @@ def pair_city(
             break
         time.sleep(1)
     helpers = 0
+    now = datetime.now(UTC)  # replaced by the platform's own time (it may run on an accelerated clock)
 
     def helper(name: str, kind: str, unit_id: str) -> dict[str, Any]:
         nonlocal helpers
         helpers += 1
         body = {"name": name, "kind": kind, "unit_id": unit_id, "phone": f"136{rng.randrange(10**8):08d}"}
-        return api.call("POST", "/v1/helpers", body)  # type: ignore[no-any-return]
+        nonlocal now
+        made: dict[str, Any] = api.call("POST", "/v1/helpers", body)
+        now = datetime.fromisoformat(made["registered_at"])
+        return made
 
     for school, its_classes in schools.items():
         for klass in its_classes:
@@ -208,7 +217,7 @@ def pair_city(
         # Most helpers made this month's call; the rest are still due.
         for proposal in run["items"]:
             if proposal["child_id"] in accepted and rng.random() < 0.7:
-                when = datetime.now(UTC) - timedelta(hours=rng.randint(1, 48))
+                when = now - timedelta(hours=rng.randint(1, 48))
                 api.call(
                     "POST",
                     "/v1/contacts",
