@@ -63,6 +63,7 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--api", default="http://127.0.0.1:8001")
     p.add_argument("--pairing", default="http://127.0.0.1:8002", help="the pairing API ('' to skip)")
+    p.add_argument("--alerts", default="http://127.0.0.1:8003", help="the alerts API ('' to skip)")
     p.add_argument("--token", default=None, help="default: a development admin token")
     p.add_argument("--children-per-class", type=int, default=12)
     p.add_argument("--seed", type=int, default=7)
@@ -166,8 +167,25 @@ def main() -> int:
     print(
         f"registered {made} children; {drops} with a big drop in 2025-2026-2 (expect as many follow-up tasks)"
     )
+    teachers: dict[str, dict[str, Any]] = {}
     if args.pairing:
-        pair_city(Api(args.pairing, token), rng, made, schools=schools, towns=towns, districts=districts)
+        teachers = pair_city(
+            Api(args.pairing, token), rng, made, schools=schools, towns=towns, districts=districts
+        )
+    if args.alerts:
+        offices = Api(args.alerts, token)
+        holders = [(k, "class_teacher", t["account"], t["name"]) for k, t in teachers.items()]
+        holders += [(v, "village_director", f"{tag}-vd{i}", "村儿童主任") for i, v in enumerate(villages)]
+        holders += [(t, "township_supervisor", f"{tag}-ts{i}", "儿童督导员") for i, t in enumerate(towns)]
+        holders += [(d, "district_office", f"{tag}-do{i}", "区民政局") for i, d in enumerate(districts)]
+        for unit_id, role, account, name in holders:
+            offices.call("PUT", f"/v1/org-units/{unit_id}/offices/{role}", {"account": account, "name": name})
+            offices.call(
+                "PUT", f"/v1/people/{account}", {"name": name, "email": f"{account}@demo.example.cn"}
+            )
+        print(
+            f"alerts: {len(holders)} offices named (class teachers, child directors, supervisors, district)"
+        )
     return 0
 
 
@@ -179,8 +197,9 @@ def pair_city(
     schools: dict[str, list[str]],
     towns: list[str],
     districts: list[str],
-) -> None:
-    """Helpers, class teachers, suggestions accepted, and this month's calls for most paired children."""
+) -> dict[str, dict[str, Any]]:
+    """Helpers, class teachers, suggestions accepted, this month's calls for most paired children; the
+    class teacher of each class."""
     for _ in range(60):  # the pairing worker follows the registry's events within a second or two
         if len(api.call("GET", "/v1/children/unpaired?limit=500")) >= children:
             break
@@ -197,10 +216,12 @@ def pair_city(
         now = datetime.fromisoformat(made["registered_at"])
         return made
 
+    class_teachers: dict[str, dict[str, Any]] = {}
     for school, its_classes in schools.items():
         for klass in its_classes:
             teacher = helper(rng.choice(SURNAMES) + "老师", "teacher", school)
             api.call("PUT", f"/v1/classes/{klass}/class-teacher", {"helper_id": teacher["id"]})
+            class_teachers[klass] = teacher
             helper(rng.choice(SURNAMES) + "老师", "teacher", school)
     for town in towns:
         helper(rng.choice(SURNAMES) + "志愿者", "volunteer", town)
@@ -235,6 +256,7 @@ def pair_city(
         f"pairing: {helpers} helpers, {paired} children paired from suggestions, "
         f"{called} calls logged this month"
     )
+    return class_teachers
 
 
 if __name__ == "__main__":
