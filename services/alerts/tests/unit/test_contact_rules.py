@@ -171,3 +171,59 @@ def test_helpers_are_kept_as_pairing_describes_them(city: Any) -> None:
         row = s.get(HelperCopy, HELPER)
         assert row is not None
         assert (row.account, row.name, row.kind, row.active) == ("teacher-wu", "李老师", "teacher", True)
+
+
+def test_two_replicas_opening_the_same_cause_at_once_leave_one_live_task(city: Any) -> None:
+    """Two workers apply two deliveries of one missed window at once (a republished event has a new
+    id, so the inbox cannot tell): the partial unique index lets one task in; the loser's retry
+    finds it and opens nothing."""
+    import threading
+
+    from sqlalchemy.exc import IntegrityError
+
+    from alerts.adapters.orm import ChildCopy
+    from alerts.service_layer import tasks
+    from shouhu_contracts.alerts.tasks import AlertRule
+
+    if not city.db.is_postgres:
+        pytest.skip("SQLite has one writer; concurrent transactions are PostgreSQL's")
+    child = city.world.register(city.t["cA1"])
+    city.feed()
+
+    def attempt(hold: threading.Event | None, go: threading.Event | None) -> str:
+        with city.uow() as uow:
+            row = uow.session.get(ChildCopy, child)
+            assert row is not None
+            try:  # the insert waits on the index for the other transaction, then fails
+                made = tasks.open_task(
+                    uow,
+                    child=row,
+                    rule=AlertRule.CONTACT_MISSED,
+                    cause_key=f"{MONTHLY}:2026-03-01",
+                    detail="三月未联系",
+                    detail_en="no call in March",
+                    cause_event_id=uuid.uuid4(),
+                )
+                if hold is not None and go is not None:
+                    hold.set()
+                    go.wait(10)
+                uow.commit()
+            except IntegrityError:
+                return "refused"
+            return "opened" if made is not None else "nothing"
+
+    hold, go = threading.Event(), threading.Event()
+    results: list[str] = []
+    first = threading.Thread(target=lambda: results.append(attempt(hold, go)))
+    first.start()
+    assert hold.wait(10)
+    second = threading.Thread(target=lambda: results.append(attempt(None, None)))
+    second.start()  # inserts under the same cause: waits on the index for the first to commit
+    second.join(1)
+    go.set()
+    first.join(10)
+    second.join(10)
+    assert sorted(results) == ["opened", "refused"]
+    assert attempt(None, None) == "nothing"  # the loser's retry: the live task is there
+    live = [t for t in city.rows(child) if t.reason == "contact_missed" and t.status == "open"]
+    assert len(live) == 1

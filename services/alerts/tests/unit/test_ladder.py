@@ -290,4 +290,6 @@ def test_two_replicas_escalate_each_task_once(ladder: Ladder) -> None:
     assert (held.handled, other.handled) == (3, 3)
     assert [len(ladder.history(i)) for i in ids] == [1] * 6
     assert len(ladder.events(ESCALATED)) == 6
-    assert sorted(m[2] for m in ladder.messages("escalated")) == sorted(f"{i}:1:escalated:{TEACHER}" for i in ids)
+    assert sorted(m[2] for m in ladder.messages("escalated")) == sorted(
+        f"{i}:1:escalated:{TEACHER}" for i in ids
+    )
