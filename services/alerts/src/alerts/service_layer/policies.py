@@ -1,6 +1,5 @@
-"""The city's alert policy (预警规则), read and changed through the API; each change a new version.
-
-Mirrors pairing's policy API (services/pairing/.../service_layer/policies.py) for AlertPolicy."""
+"""The city's alert policy (预警规则), read and changed through the API; each change a new version
+(the versions are the kit's shouhu_kit.city_policy, as pairing's are)."""
 
 from __future__ import annotations
 
@@ -8,16 +7,12 @@ import uuid
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from alerts.adapters.orm import TREE, AlertPolicyVersion
 from alerts.domain.policy import RULE_NAMES, AlertPolicy
-from alerts.service_layer.tasks import DEFAULT_VERSION, path_of, policy_of_city
+from alerts.service_layer.tasks import POLICIES
 from shouhu_contracts.alerts.tasks import AlertRule
-from shouhu_contracts.org import OrgKind
-from shouhu_kit.auth import Principal, Role
-from shouhu_kit.problems import Problem, invalid_request, not_found
+from shouhu_kit.auth import Principal
+from shouhu_kit.city_policy import Version
 from shouhu_kit.uow import UnitOfWork
 
 
@@ -52,40 +47,6 @@ class PolicyIn(BaseModel):
     note: str | None = Field(default=None, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
 
 
-def _kind(session: object, unit_id: uuid.UUID) -> str | None:
-    row = TREE.row(session, unit_id)  # type: ignore[arg-type]
-    return None if row is None else str(row.kind)
-
-
-def _city(uow: UnitOfWork, principal: Principal, city_id: uuid.UUID | None) -> uuid.UUID:
-    """The city asked for (the caller's own, or any for the platform admin), or the caller's city."""
-    session = uow.session
-    if city_id is None:
-        if principal.org_id is None:
-            raise invalid_request(
-                [
-                    {
-                        "field": "city_id",
-                        "location": "query",
-                        "message": "请指定城市",
-                        "message_en": "name the city",
-                    }
-                ]
-            )
-        path = path_of(session, principal.org_id)
-        if not path:
-            raise not_found("城市", "City")
-        return path[0]
-    if _kind(session, city_id) != OrgKind.CITY.value:
-        raise not_found("城市", "City")
-    # The city's policy governs everyone in it: anyone inside the city may read it.
-    if principal.role is not Role.ADMIN and principal.org_id is not None:
-        own = path_of(session, principal.org_id)
-        if not own or own[0] != city_id:
-            raise not_found("城市", "City")
-    return city_id
-
-
 def _rules(policy: AlertPolicy) -> list[RuleOut]:
     out = []
     for rule in AlertRule:
@@ -97,79 +58,37 @@ def _rules(policy: AlertPolicy) -> list[RuleOut]:
     return out
 
 
-def _out(row: AlertPolicyVersion) -> PolicyOut:
-    policy = AlertPolicy.model_validate(row.document)
+def _out(v: Version[AlertPolicy], city: uuid.UUID) -> PolicyOut:
     return PolicyOut(
-        city_id=row.city_id,
-        version=row.version,
-        policy=policy,
-        rules=_rules(policy),
-        created_at=row.created_at,
-        created_by=row.created_by,
-        note=row.note,
+        city_id=city,
+        version=v.version,
+        policy=v.policy,
+        rules=_rules(v.policy),
+        created_at=v.created_at,
+        created_by=v.created_by,
+        note=v.note,
     )
 
 
 def current(*, uow: UnitOfWork, principal: Principal, city_id: uuid.UUID | None) -> PolicyOut:
     """The city's policy as it stands."""
     with uow:
-        city = _city(uow, principal, city_id)
-        now = policy_of_city(uow.session, city)
-        if now.version == DEFAULT_VERSION:
-            return PolicyOut(
-                city_id=city,
-                version=DEFAULT_VERSION,
-                policy=now.policy,
-                rules=_rules(now.policy),
-                created_at=None,
-                created_by=None,
-                note=None,
-            )
-        row = uow.session.scalars(
-            select(AlertPolicyVersion).where(
-                AlertPolicyVersion.city_id == city, AlertPolicyVersion.version == now.version
-            )
-        ).one()
-        return _out(row)
+        city = POLICIES.city(uow.session, principal, city_id)
+        return _out(POLICIES.newest(uow.session, city), city)
 
 
 def versions(*, uow: UnitOfWork, principal: Principal, city_id: uuid.UUID | None) -> list[PolicyOut]:
     """Every version the city wrote, newest first."""
     with uow:
-        city = _city(uow, principal, city_id)
-        rows = uow.session.scalars(
-            select(AlertPolicyVersion)
-            .where(AlertPolicyVersion.city_id == city)
-            .order_by(AlertPolicyVersion.version.desc())
-        )
-        return [_out(r) for r in rows]
+        city = POLICIES.city(uow.session, principal, city_id)
+        return [_out(v, city) for v in POLICIES.history(uow.session, city)]
 
 
 def change(*, uow: UnitOfWork, principal: Principal, city_id: uuid.UUID | None, body: PolicyIn) -> PolicyOut:
     """Write a new version; rules apply it to what they open next, the ladder to the next step."""
     with uow:
-        city = _city(uow, principal, city_id)
-        version = policy_of_city(uow.session, city).version + 1
-        row = AlertPolicyVersion(
-            city_id=city,
-            version=version,
-            document=body.policy.model_dump(mode="json"),
-            created_at=uow.now(),
-            created_by=principal.subject,
-            note=body.note,
-        )
-        uow.session.add(row)
-        try:
-            uow.session.flush()
-        except IntegrityError as exc:  # another version written at the same moment
-            raise Problem(
-                status=409,
-                slug="conflict",
-                title="数据冲突",
-                title_en="Conflict",
-                detail="预警规则刚被他人修改，请重新读取后再改",
-                detail_en="the policy was changed at the same moment; read it again",
-            ) from exc
-        out = _out(row)
+        city = POLICIES.city(uow.session, principal, city_id)
+        written = POLICIES.write(uow, city_id=city, policy=body.policy, note=body.note, by=principal.subject)
+        out = _out(written, city)
         uow.commit()
         return out

@@ -36,13 +36,15 @@ from shouhu_contracts.alerts.tasks import (
 )
 from shouhu_contracts.alerts.v1 import FollowUpTaskOpened, TaskReason
 from shouhu_contracts.org import OrgKind
+from shouhu_kit.city_policy import CityPolicies
 from shouhu_kit.clock import CHINA_TZ as _CHINA
 from shouhu_kit.db import insert_on_conflict
 from shouhu_kit.org.paths import decode_path
 from shouhu_kit.uow import UnitOfWork
 
 SYSTEM = "system"
-DEFAULT_VERSION = 0
+# The city's versioned alert policy (shouhu_kit.city_policy), on alerts' `policies` table.
+POLICIES = CityPolicies(row=AlertPolicyVersion, model=AlertPolicy, default=DEFAULT_POLICY, tree=TREE)
 
 
 @dataclass(frozen=True)
@@ -56,17 +58,8 @@ class CityPolicy:
 
 def policy_of_city(session: Session, city_id: uuid.UUID | None) -> CityPolicy:
     """The newest version of the city's policy, or the default."""
-    if city_id is None:
-        return CityPolicy(None, DEFAULT_VERSION, DEFAULT_POLICY)
-    row = session.scalars(
-        select(AlertPolicyVersion)
-        .where(AlertPolicyVersion.city_id == city_id)
-        .order_by(AlertPolicyVersion.version.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return CityPolicy(city_id, DEFAULT_VERSION, DEFAULT_POLICY)
-    return CityPolicy(city_id, row.version, AlertPolicy.model_validate(row.document))
+    newest = POLICIES.newest(session, city_id)
+    return CityPolicy(city_id, newest.version, newest.policy)
 
 
 def path_of(session: Session, unit_id: uuid.UUID) -> list[uuid.UUID]:

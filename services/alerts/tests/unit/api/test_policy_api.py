@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from alerts.service_layer import policies, tasks
-from alerts.service_layer.tasks import CityPolicy
+from alerts.service_layer import tasks
 from shouhu_contracts.alerts.tasks import AlertRule
 from shouhu_kit.auth import Role
+from shouhu_kit.city_policy import Version
 
 pytestmark = pytest.mark.unit
 
@@ -82,8 +82,8 @@ def test_a_concurrent_write_is_409(api: Any, monkeypatch: pytest.MonkeyPatch) ->
     policy = api.get("/v1/policy", city).json()["policy"]
     assert api.client.put("/v1/policy", headers=city, json={"policy": policy}).status_code == 200
     # The other writer read version 0 just before this one committed version 1.
-    real = tasks.policy_of_city
-    monkeypatch.setattr(policies, "policy_of_city", lambda s, c: CityPolicy(c, 0, real(s, c).policy))
+    real = tasks.POLICIES.newest
+    monkeypatch.setattr(tasks.POLICIES, "newest", lambda s, c: Version(c, 0, real(s, c).policy))
     got = api.client.put("/v1/policy", headers=city, json={"policy": policy})
     assert got.status_code == 409, got.text
     assert got.json()["title_en"] == "Conflict"

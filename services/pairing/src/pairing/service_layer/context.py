@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 from pairing.adapters.orm import TREE, AuditRow, ChildToPair, PolicyVersion
 from pairing.domain.policy import DEFAULT_POLICY, PairingPolicy
 from shouhu_kit.auth import Principal
+from shouhu_kit.city_policy import DEFAULT_VERSION, CityPolicies
 from shouhu_kit.org.paths import decode_path
 from shouhu_kit.uow import UnitOfWork
 
-DEFAULT_VERSION = 0  # the built-in policy, before a city writes its own
+# The city's versioned pairing policy (shouhu_kit.city_policy), on pairing's `policies` table.
+POLICIES = CityPolicies(row=PolicyVersion, model=PairingPolicy, default=DEFAULT_POLICY, tree=TREE)
 
 
 def path_ids(session: Session, unit_id: uuid.UUID) -> list[uuid.UUID]:
@@ -54,15 +56,8 @@ class CityPolicy:
 
 def policy_of_city(session: Session, city_id: uuid.UUID) -> CityPolicy:
     """The newest version of the city's policy, or the built-in default (version 0)."""
-    row = session.scalars(
-        select(PolicyVersion)
-        .where(PolicyVersion.city_id == city_id)
-        .order_by(PolicyVersion.version.desc())
-        .limit(1)
-    ).first()
-    if row is None:
-        return CityPolicy(city_id, DEFAULT_VERSION, DEFAULT_POLICY)
-    return CityPolicy(city_id, row.version, PairingPolicy.model_validate(row.document))
+    newest = POLICIES.newest(session, city_id)
+    return CityPolicy(city_id, newest.version, newest.policy)
 
 
 def policy_at(session: Session, path: list[uuid.UUID]) -> CityPolicy:
