@@ -187,10 +187,17 @@ def _build(city: City) -> tuple[str, dict[str, str]]:
         },
     )["id"]
 
-    def pairing_knows_the_child() -> bool:
-        return bool(city.par.get("/v1/children/unpaired", headers=city.admin).json())
+    def pairing_knows_the_child_and_the_school() -> bool:
+        # Org and child events travel on their own topics: the school's kind (a teacher's reach) may
+        # arrive after the child, and until then a teacher cannot be registered there.
+        from pairing.adapters.orm import TREE as PAIRING_TREE
 
-    city.flow(pairing_knows_the_child)
+        with city.pairing.db.sessions() as s:
+            school = PAIRING_TREE.row(s, uuid.UUID(units["school"]))
+        known = school is not None and school.kind == "school"
+        return known and bool(city.par.get("/v1/children/unpaired", headers=city.admin).json())
+
+    city.flow(pairing_knows_the_child_and_the_school)
     teacher = city.call(
         city.par,
         "POST",
