@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Annotated
 
@@ -18,45 +17,21 @@ from pairing.service_layer.contact_models import (
 )
 from shouhu_kit.auth import Role, require_role
 from shouhu_kit.deps import CurrentUser, NewUow
+from shouhu_kit.etags import etag, version_from
 from shouhu_kit.openapi_problems import problem_responses
-from shouhu_kit.problems import Problem, invalid_request
 
 # Everyone who looks after children logs and reads contacts; ops sees no personal data.
 CONTACT_ROLES = tuple(r for r in Role if r is not Role.OPS)
 router = APIRouter(prefix="/v1/contacts", tags=["contacts 联系记录"])
 
-# An ETag is the log's version: "v3" (W/ and the quotes are tolerated), as the registry's archives.
-_ETAG = re.compile(r"^v([0-9]{1,18})$")
-
 
 def _tagged(out: ContactOut, response: Response) -> ContactOut:
-    response.headers["ETag"] = f'"v{out.version}"'
+    response.headers["ETag"] = etag(out.version)
     return out
 
 
 def _version(if_match: str | None) -> int:
-    if if_match is None:
-        raise Problem(
-            status=428,
-            slug="precondition-required",
-            title="缺少 If-Match 请求头",
-            title_en="If-Match required",
-            detail="请先读取联系记录，并在 If-Match 中带上其 ETag",
-            detail_en="read the contact log first and send its ETag in If-Match",
-        )
-    tag = _ETAG.match(if_match.strip().removeprefix("W/").strip('"'))
-    if tag is None:
-        raise invalid_request(
-            [
-                {
-                    "field": "If-Match",
-                    "location": "header",
-                    "message": "ETag 格式无效",
-                    "message_en": "malformed ETag",
-                }
-            ]
-        )
-    return int(tag[1])
+    return version_from(if_match, what_zh="联系记录", what_en="contact log")
 
 
 @router.post(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Annotated
 
@@ -16,19 +15,14 @@ from registry.service_layer.read_models import ChildOut, ChildPage, HistoryEntry
 from shouhu_contracts.org import ChildStatus, GuardianshipRating, LeftBehindType
 from shouhu_kit.auth import require_role
 from shouhu_kit.deps import CurrentUser, NewUow
+from shouhu_kit.etags import etag, version_from
 from shouhu_kit.openapi_problems import problem_responses
-from shouhu_kit.problems import Problem, invalid_request
 
 router = APIRouter(prefix="/v1/children", tags=["children 儿童档案"])
 
 
-# An ETag is the archive's version: "v3" (W/ and the quotes are tolerated). ASCII digits only, and
-# few enough that int() never refuses them: '²' is a digit to str.isdigit and 5,000 digits exceed int's limit.
-_ETAG = re.compile(r"^v([0-9]{1,18})$")
-
-
 def _tagged(out: ChildOut, response: Response) -> ChildOut:
-    response.headers["ETag"] = f'"v{out.version}"'
+    response.headers["ETag"] = etag(out.version)
     return out
 
 
@@ -53,21 +47,7 @@ def get_child(child_id: uuid.UUID, user: CurrentUser, uow: NewUow, response: Res
 
 
 def _version(if_match: str | None) -> int:
-    if if_match is None:
-        raise Problem(
-            status=428,
-            slug="precondition-required",
-            title="缺少 If-Match 请求头",
-            title_en="If-Match required",
-            detail="请先读取档案，并在 If-Match 中带上其 ETag",
-            detail_en="read the archive first and send its ETag in If-Match",
-        )
-    tag = _ETAG.match(if_match.strip().removeprefix("W/").strip('"'))
-    if tag is None:
-        raise invalid_request(
-            [{"field": "If-Match", "message": "ETag 格式无效", "message_en": "malformed ETag"}]
-        )
-    return int(tag[1])
+    return version_from(if_match, what_zh="档案", what_en="archive")
 
 
 @router.patch(
