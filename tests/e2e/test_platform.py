@@ -168,9 +168,9 @@ def test_a_big_grade_drop_becomes_a_follow_up_task(platform: Platform, grade_dro
     assert "下降15名" in found[0]["detail"]
     assert sorted(t["reason"] for t in tasks()) == ["grade_drop", "no_guardian"]
     count = eventually(
-        lambda: platform.call(
-            "GET", f"{platform.api['reporting']}/v1/org-units/{ids['city']}/children-count"
-        )[1]["children"]
+        lambda: platform.call("GET", f"{platform.api['reporting']}/v1/org-units/{ids['city']}/kpis")[1][
+            "children"
+        ]
     )
     assert count == 1
     unpaired = platform.call("GET", f"{platform.api['pairing']}/v1/children/unpaired")[1]

@@ -26,6 +26,7 @@ from shouhu_contracts.pairing.v1 import (
     PairingCreated,
     PairingEnded,
 )
+from shouhu_contracts.reporting.v1 import BulletinPublished
 from shouhu_contracts.registry.v1 import (
     AttendanceRecorded,
     AwardRecorded,
@@ -75,6 +76,7 @@ _ALL: tuple[type[EventData], ...] = (
     ObligationWindowMet,
     ObligationWindowMissed,
     ObligationEnded,
+    BulletinPublished,
 )
 
 EVENT_TYPES: dict[str, type[EventData]] = {cls.event_type: cls for cls in _ALL}

@@ -33,6 +33,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic("pairing.pairings", "child_id", 12, "结对关系 / Pairings"),
     Topic("pairing.contacts", "child_id", 12, "联系记录 / Contact logs"),
     Topic("pairing.obligations", "child_id", 12, "联系义务周期 / Contact obligation windows"),
+    Topic("reporting.bulletins", "month", 1, "月度通报 / Monthly bulletins"),
 )
 
 TOPICS_BY_NAME: dict[str, Topic] = {t.name: t for t in TOPICS}

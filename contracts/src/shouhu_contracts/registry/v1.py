@@ -82,6 +82,9 @@ class ChildRegistered(EventData):
     missing_contacts: list[str] = Field(
         default_factory=list, description="Required contact-card phones that are missing"
     )
+    guardian_relation: str | None = Field(
+        default=None, max_length=50, description="The guardian's relation to the child, e.g. 祖父母"
+    )
 
     @classmethod
     def example(cls) -> ChildRegistered:

@@ -131,7 +131,7 @@ def test_a_move_hook_sees_the_old_tree_and_both_paths(world: World, make: Callab
     t = world.t
     seen: list[tuple[str, str, str | None]] = []
 
-    def hook(uow: UnitOfWork, *, old: str, new: str) -> None:
+    def hook(uow: UnitOfWork, *, old: str, new: str, at: object) -> None:
         seen.append((old, new, copy.tree.path_of(uow.session, t["cA1"])))
 
     copy = make(on_move=hook)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import select
 
-from reporting.adapters.orm import TREE, Base, ChildPlacement, UnitChildCount
+from reporting.adapters.orm import STOCK, TREE, Base, ChildFact, UnitCount
 from reporting.bootstrap import consumers
 from reporting.config import ReportingSettings
 from shouhu_contracts.envelope import new_event
@@ -57,7 +57,7 @@ def test_a_child_event_in_flight_during_a_move_ends_on_the_new_path(pg_schemas: 
     org.join(30)
     assert moved.is_set()
     with db.sessions() as s:
-        class_id = s.scalar(select(ChildPlacement.class_id).where(ChildPlacement.child_id == child))
+        class_id = s.scalar(select(ChildFact.class_id).where(ChildFact.child_id == child))
         placed = TREE.path_of(s, class_id) if class_id else None  # the placement's path is the tree's
     assert placed is not None
     assert placed.startswith(f"/{world.t['city']}/{world.t['dB']}/{world.t['tA']}/"), placed
@@ -71,8 +71,13 @@ def test_a_child_event_in_flight_during_a_move_ends_on_the_new_path(pg_schemas: 
 
     def counts(d: Database) -> dict[uuid.UUID, int]:
         with d.sessions() as s:
-            return {u: n for u, n in s.execute(select(UnitChildCount.unit_id, UnitChildCount.children)) if n}
+            return {u: n for u, n in s.execute(_CHILDREN) if n}
 
     assert counts(db) == counts(fresh.db)
     db.dispose()
     fresh.db.dispose()
+
+
+_CHILDREN = select(UnitCount.unit_id, UnitCount.n).where(
+    UnitCount.metric == "children", UnitCount.month == STOCK
+)

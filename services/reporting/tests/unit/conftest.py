@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from reporting.adapters.orm import TREE, Base, ChildPlacement, UnitChildCount
+from reporting.adapters.orm import STOCK, TREE, Base, ChildFact, UnitCount
 from reporting.bootstrap import consumers
 from reporting.config import ReportingSettings
 from shouhu_kit.db import Database
@@ -28,7 +28,8 @@ class Reporting(ConsumerHarness):
     def counts(self) -> dict[uuid.UUID, int]:
         """Every non-zero counter."""
         with self.db.sessions() as s:
-            rows = s.execute(select(UnitChildCount.unit_id, UnitChildCount.children)).all()
+            c = UnitCount
+            rows = s.execute(select(c.unit_id, c.n).where(c.metric == "children", c.month == STOCK)).all()
         return {u: n for u, n in rows if n}
 
     def count(self, unit: uuid.UUID) -> int:
@@ -40,11 +41,11 @@ class Reporting(ConsumerHarness):
         with self.db.sessions() as s:  # the paths are the tree's, found through class and village
             return {
                 r.child_id: (
-                    TREE.path_of(s, r.class_id),
+                    TREE.path_of(s, r.class_id) if r.class_id else None,
                     TREE.path_of(s, r.home_village_id) if r.home_village_id else None,
                     r.status,
                 )
-                for r in s.scalars(select(ChildPlacement)).all()
+                for r in s.scalars(select(ChildFact)).all()
             }
 
     def units(self) -> dict[uuid.UUID, tuple[str, str, str, uuid.UUID | None]]:

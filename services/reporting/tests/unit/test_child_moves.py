@@ -12,7 +12,7 @@ from sqlalchemy import select
 from reporting.adapters.orm import TREE
 from reporting.bootstrap import consumers
 from reporting.config import ReportingSettings
-from reporting.service_layer.queries import children_count, coverage
+from reporting.service_layer.queries import sub_units, unit_kpis
 from shouhu_contracts.catalogue import EVENT_TYPES
 from shouhu_contracts.org import ChildStatus, LeftBehindType
 from shouhu_contracts.registry.v1 import (
@@ -301,16 +301,16 @@ def test_units_known_only_from_paths_are_hidden_until_created(world: Any, rep: A
         return UnitOfWork(db=rep.db, clock=rep.clock, source="/shouhu/reporting")
 
     with pytest.raises(Problem) as raised:
-        children_count(uow=uow(), principal=admin, unit_id=t["tA"])
+        unit_kpis(uow=uow(), principal=admin, unit_id=t["tA"])
     assert raised.value.status == 404
     rep.apply(org[0])  # the city's creation
-    assert children_count(uow=uow(), principal=admin, unit_id=t["city"]).children == 1
-    assert coverage(uow=uow(), principal=admin, parent_id=t["city"]) == []  # dA is still a placeholder
+    assert unit_kpis(uow=uow(), principal=admin, unit_id=t["city"]).children == 1
+    assert sub_units(uow=uow(), principal=admin, unit_id=t["city"]).items == []  # dA is still a placeholder
     rep.apply(*org)
     assert UNSEEN not in _kinds(rep).values()
     assert rep.units()[t["tA"]][:2] == ("tA", "tA")
-    districts = coverage(uow=uow(), principal=admin, parent_id=t["city"])
-    assert [(d.unit_id, d.children) for d in districts] == [(t["dA"], 1), (t["dB"], 0)]
+    districts = sub_units(uow=uow(), principal=admin, unit_id=t["city"]).items
+    assert [(d.unit.unit_id, d.figures.children) for d in districts] == [(t["dA"], 1), (t["dB"], 0)]
     assert rep.placements()[child][0] == encode_path(world.path(t["cA1"]))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
@@ -18,10 +19,11 @@ class MoveHook(Protocol):
     """A service's own work on a subtree move, in the move's transaction.
 
     Called with the subtree's rows locked and before its paths are rewritten: the tree still
-    holds `old`, the subtree root's path before, and `new` is its path after.
+    holds `old`, the subtree root's path before, and `new` is its path after; `at` is when the
+    registry moved it (the event's time, so a replay dates the change as the live run did).
     """
 
-    def __call__(self, uow: UnitOfWork, *, old: str, new: str) -> None: ...
+    def __call__(self, uow: UnitOfWork, *, old: str, new: str, at: datetime) -> None: ...
 
 
 class OrgTreeHandlers:
@@ -75,7 +77,7 @@ class OrgTreeHandlers:
             if new.startswith(old):
                 return
         if self.on_move is not None:
-            self.on_move(uow, old=old, new=new)
+            self.on_move(uow, old=old, new=new, at=data.occurred_at)
         rewrite_prefix(s, t, t.c.path, old=old, new=new)
         parent = data.new_path[-2] if len(data.new_path) > 1 else None
         s.execute(update(t).where(t.c.id == data.unit_id).values(parent_id=parent))

@@ -183,6 +183,7 @@ def new_child(
         boarding=cmd.boarding,
         guardian_rating=cmd.guardian.rating if cmd.guardian else None,
         guardian_age=cmd.guardian.age if cmd.guardian else None,
+        guardian_relation=cmd.guardian.relation if cmd.guardian else None,
         missing_contacts=missing_list(row),
         registered_at=now,
     )

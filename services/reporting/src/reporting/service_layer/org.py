@@ -1,4 +1,4 @@
-"""Reporting's part in a unit move: the subtree's children counted under its new ancestors.
+"""Reporting's part in a unit move: what lies under the moved subtree counts under its new ancestors.
 
 The kit's tree consumer keeps names and places (shouhu_kit.org.events) and calls this in the
 move's transaction, with the subtree locked and its paths not yet rewritten.
@@ -7,58 +7,58 @@ move's transaction, with the subtree locked and its paths not yet rewritten.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, union
+from sqlalchemy import or_, select
 
-from reporting.adapters.orm import TREE, ChildPlacement
-from reporting.service_layer.counting import ACTIVE, bump_many
-from shouhu_kit.org.paths import decode_path, encode_path, in_subtree
+from reporting.adapters.orm import STOCK, TREE, ChildFact, TaskFact, WindowFact
+from reporting.service_layer.counting import Counted, bump, china_month, placed
 from shouhu_kit.uow import UnitOfWork
 
-
-def _placed_below(old: str) -> ColumnElement[bool]:
-    """Placements whose class or home village lies under the moved unit (each through its index)."""
-    below = TREE.subtree(old)
-    p = ChildPlacement
-    moved = union(
-        select(p.child_id).where(p.class_id.in_(below)),
-        select(p.child_id).where(p.home_village_id.in_(below)),
-    )
-    return p.child_id.in_(moved.scalar_subquery())
+BATCH = 1000
 
 
-def shift_subtree_counts(uow: UnitOfWork, *, old: str, new: str) -> None:
-    """Take the subtree's active children from the ancestors it leaves to those it joins.
+def shift_subtree_counts(uow: UnitOfWork, *, old: str, new: str, at: datetime) -> None:
+    """Move the counts of every child, window and task placed under the moved unit, batch by batch.
 
-    A child counts once per unit, so where its other path (home or school, outside the subtree)
+    A thing counts once per unit, so where its other path (home or school, outside the subtree)
     still passes an ancestor left behind, or already passes one joined, that counter keeps it.
-    One SELECT sums every change over the placements under the unit: work grows with the subtree.
+    Work grows with the subtree, not the city: each kind is found through its unit indexes.
     """
-    old_ids, new_ids = decode_path(old), decode_path(new)
-    left = [(u, encode_path(old_ids[: i + 1])) for i, u in enumerate(old_ids) if u not in new_ids]
-    joined = [(u, encode_path(new_ids[: i + 1])) for i, u in enumerate(new_ids) if u not in old_ids]
-    if not left and not joined:
-        return
-    p = ChildPlacement
-    klass, village = TREE.table.alias("class_unit"), TREE.table.alias("village_unit")
-    org, home = klass.c.path, func.coalesce(village.c.path, "")  # no village: passes nothing
-    org_in, home_in = in_subtree(org, old), in_subtree(home, old)
-    # Per joined unit: children not counted there yet. Per unit left: children no path keeps there.
-    gains = [func.sum(case((or_(in_subtree(org, at), in_subtree(home, at)), 0), else_=1)) for _, at in joined]
-    losses = [
-        func.sum(
-            case((or_(and_(~org_in, in_subtree(org, at)), and_(~home_in, in_subtree(home, at))), 0), else_=1)
-        )
-        for _, at in left
+    below = TREE.subtree(old)
+    month = china_month(at)
+    kinds: list[tuple[type[Counted], Any]] = [
+        (ChildFact, ChildFact.child_id),
+        (WindowFact, WindowFact.id),
+        (TaskFact, TaskFact.task_id),
     ]
-    query = (
-        select(*gains, *losses)
-        .select_from(p)
-        .join(klass, klass.c.id == p.class_id)
-        .outerjoin(village, village.c.id == p.home_village_id)
-        .where(p.status == ACTIVE, _placed_below(old))
-    )
-    counts = [int(n or 0) for n in uow.session.execute(query).one()]
-    gained, lost = counts[: len(joined)], counts[len(joined) :]
-    changes: list[tuple[uuid.UUID, int]] = [(u, n) for (u, _), n in zip(joined, gained, strict=True)]
-    bump_many(uow, [*changes, *((u, -n) for (u, _), n in zip(left, lost, strict=True))])
+    for kind, key in kinds:
+        where = or_(kind.class_id.in_(below), kind.home_village_id.in_(below))
+        ids = uow.session.scalars(select(key).where(where)).all()
+        for start in range(0, len(ids), BATCH):
+            deltas: Deltas = defaultdict(int)
+            rows = cast(
+                Sequence[Counted],
+                uow.session.scalars(select(kind).where(key.in_(ids[start : start + BATCH]))).all(),
+            )
+            for row in rows:
+                _diff(uow, row, old=old, new=new, month=month, into=deltas)
+            bump(uow, deltas.items())
+
+
+Deltas = dict[tuple[uuid.UUID, str, str], int]
+
+
+def _diff(uow: UnitOfWork, row: Counted, *, old: str, new: str, month: str, into: Deltas) -> None:
+    before, after = placed(uow, row), placed(uow, row, moved=(old, new))
+    moves = [*((u, -1) for u in before.units - after.units), *((u, 1) for u in after.units - before.units)]
+    for (metric, period), n in before.counts.items():
+        for unit, sign in moves:
+            if period is None:
+                into[(unit, metric, STOCK)] += sign * n
+                into[(unit, metric, month)] += sign * n
+            else:
+                into[(unit, metric, period)] += sign * n

@@ -1,0 +1,182 @@
+"""The children behind a figure (who is unpaired, whose contact was missed), keyset-paged by name.
+
+Averages hide the children who are missed: every figure on a unit's card opens this list, within
+the caller's scope. The subtree is found through the tree's path index, the children through their
+class and home-village indexes.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+
+from reporting.adapters.orm import TREE, ChildFact, TaskFact, WindowFact
+from reporting.service_layer.counting import ACTIVE
+from reporting.service_layer.queries import UnitRef, current_month, unit_ref, visible_unit
+from shouhu_kit.auth import Principal
+from shouhu_kit.problems import Problem, invalid_request
+from shouhu_kit.uow import UnitOfWork
+
+
+class Figure(StrEnum):
+    """Which children a figure counts."""
+
+    ALL = "all"  # 全部儿童
+    PAIRED = "paired"  # 已结对
+    UNPAIRED = "unpaired"  # 未结对
+    ARCHIVE_COMPLETE = "archive_complete"  # 档案完整
+    ARCHIVE_INCOMPLETE = "archive_incomplete"  # 档案不完整（联系卡缺电话）
+    TASKS_OPEN = "tasks_open"  # 有未办结任务
+    TASKS_OVERDUE = "tasks_overdue"  # 有逾期任务
+    MISSED = "missed"  # 本月联系逾期未完成
+    UNMET = "unmet"  # 本月应联系尚未完成（含逾期）
+    MET = "met"  # 本月已完成联系
+
+
+# Figures with a value: type:<left-behind type>, guardian:<situation>, risk:<level>
+VALUED = {"type": ChildFact.left_behind_type, "guardian": ChildFact.guardian, "risk": ChildFact.risk_level}
+
+
+class ChildLine(BaseModel):
+    """名单中的一名儿童 / A child in the list."""
+
+    child_id: uuid.UUID
+    name: str
+    class_unit: UnitRef | None = Field(description="班级 / class")
+    left_behind_type: str | None
+    guardian: str | None
+    paired: bool
+    archive_complete: bool
+    missing_contacts: list[str] = Field(description="联系卡缺少的电话 / contact-card phones missing")
+    risk_level: str | None
+
+
+class ChildPage(BaseModel):
+    """儿童名单（分页）/ The children behind a figure, a page at a time."""
+
+    unit: UnitRef
+    figure: str
+    month: str
+    duty: str | None
+    items: list[ChildLine]
+    next_after: str | None = Field(description="下一页游标 / pass as `after` for the next page")
+
+
+def _bad(field: str, zh: str, en: str) -> Problem:
+    return invalid_request(
+        [{"field": field, "location": "query", "message": zh, "message_en": en, "type": "value_error"}]
+    )
+
+
+def _cursor(name: str, child_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(json.dumps([name, str(child_id)]).encode()).decode()
+
+
+def _after(raw: str) -> tuple[str, uuid.UUID]:
+    try:
+        name, child_id = json.loads(base64.urlsafe_b64decode(raw.encode()))
+        return str(name), uuid.UUID(child_id)
+    except (ValueError, TypeError) as exc:
+        raise _bad("after", "分页游标无效", "the page cursor is not valid") from exc
+
+
+def _figure_filter(figure: str, *, month: str, duty: str | None) -> ColumnElement[bool]:
+    c = ChildFact
+    if ":" in figure:
+        key, _, value = figure.partition(":")
+        if key not in VALUED or not value:
+            raise _bad("figure", f"未知指标 {figure}", f"unknown figure {figure}")
+        return VALUED[key] == value
+    try:
+        f = Figure(figure)
+    except ValueError as exc:
+        raise _bad("figure", f"未知指标 {figure}", f"unknown figure {figure}") from exc
+    w, t = WindowFact, TaskFact
+    windows = [w.child_id == c.child_id, w.month == month, *([w.duty == duty] if duty else [])]
+    match f:
+        case Figure.ALL:
+            return true()
+        case Figure.PAIRED:
+            return c.active_pairings > 0
+        case Figure.UNPAIRED:
+            return c.active_pairings <= 0
+        case Figure.ARCHIVE_COMPLETE:
+            return c.archive_complete.is_(True)
+        case Figure.ARCHIVE_INCOMPLETE:
+            return c.archive_complete.is_(False)
+        case Figure.TASKS_OPEN:
+            return exists().where(t.child_id == c.child_id, t.state == "open")
+        case Figure.TASKS_OVERDUE:
+            return exists().where(t.child_id == c.child_id, t.state == "open", t.overdue.is_(True))
+        case Figure.MISSED:
+            return exists().where(*windows, w.state == "missed")
+        case Figure.UNMET:
+            return exists().where(*windows, w.state.in_(("open", "missed")))
+        case Figure.MET:
+            return exists().where(*windows, w.state == "met")
+
+
+def children_behind(
+    *,
+    uow: UnitOfWork,
+    principal: Principal,
+    unit_id: uuid.UUID,
+    figure: str = Figure.ALL.value,
+    month: str | None = None,
+    duty: str | None = None,
+    after: str | None = None,
+    limit: int = 50,
+) -> ChildPage:
+    """The active children under a unit that a figure counts, ordered by name."""
+    with uow:
+        unit = visible_unit(uow, unit_id, principal)
+        month = month or current_month(uow)
+        c = ChildFact
+        below = TREE.subtree(unit.path)
+        query = select(c).where(
+            c.status == ACTIVE,
+            or_(c.class_id.in_(below), c.home_village_id.in_(below)),
+            _figure_filter(figure, month=month, duty=duty),
+        )
+        if after is not None:
+            name, child_id = _after(after)
+            query = query.where(or_(c.name > name, and_(c.name == name, c.child_id > child_id)))
+        rows = uow.session.scalars(query.order_by(c.name, c.child_id).limit(limit + 1)).all()
+        page, more = rows[:limit], len(rows) > limit
+        classes = _classes(uow, {r.class_id for r in page if r.class_id})
+        items = [
+            ChildLine(
+                child_id=r.child_id,
+                name=r.name,
+                class_unit=classes.get(r.class_id) if r.class_id else None,
+                left_behind_type=r.left_behind_type,
+                guardian=r.guardian,
+                paired=r.active_pairings > 0,
+                archive_complete=r.archive_complete,
+                missing_contacts=list(r.missing_contacts or []),
+                risk_level=r.risk_level,
+            )
+            for r in page
+        ]
+        return ChildPage(
+            unit=unit_ref(unit),
+            figure=figure,
+            month=month,
+            duty=duty,
+            items=items,
+            next_after=_cursor(page[-1].name, page[-1].child_id) if more else None,
+        )
+
+
+def _classes(uow: UnitOfWork, ids: set[uuid.UUID]) -> dict[uuid.UUID, UnitRef]:
+    if not ids:
+        return {}
+    t = TREE.table
+    rows: list[Any] = list(uow.session.execute(select(t).where(t.c.id.in_(ids))).all())
+    return {r.id: unit_ref(r) for r in rows}
