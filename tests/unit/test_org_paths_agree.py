@@ -27,7 +27,7 @@ from pairing.bootstrap import consumers as pairing_consumers
 from pairing.config import PairingSettings
 from reporting.adapters.orm import TREE as REPORTING_TREE
 from reporting.adapters.orm import Base as ReportingBase
-from reporting.adapters.orm import ChildPlacement
+from reporting.adapters.orm import ChildFact
 from reporting.bootstrap import consumers as reporting_consumers
 from reporting.config import ReportingSettings
 from shouhu_contracts.envelope import EventData
@@ -70,8 +70,8 @@ SERVICES = {
         ReportingBase.metadata,
         lambda: reporting_consumers(ReportingSettings()),
         REPORTING_TREE,
-        ChildPlacement.child_id,
-        ChildPlacement.class_id,
+        ChildFact.child_id,
+        ChildFact.class_id,
     ),
 }
 
@@ -140,7 +140,7 @@ def test_every_service_agrees_with_the_registry_on_the_childs_path(
         services, registry_path
     )
     with services["reporting"].db.sessions() as s:  # reporting also places the child's home village
-        home = s.scalar(select(ChildPlacement.home_village_id).where(ChildPlacement.child_id == child))
+        home = s.scalar(select(ChildFact.home_village_id).where(ChildFact.child_id == child))
         assert home == world.t["vA"]
         assert REPORTING_TREE.path_of(s, home) == encode_path(world.path(world.t["vA"]))
 

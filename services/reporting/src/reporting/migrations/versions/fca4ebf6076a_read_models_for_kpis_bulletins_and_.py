@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import shouhu_kit.db  # noqa: F401 - the column types generated revisions refer to
+import shouhu_kit.db
 
 
 revision: str = "fca4ebf6076a"
