@@ -26,7 +26,6 @@ from shouhu_contracts.pairing.v1 import (
     PairingCreated,
     PairingEnded,
 )
-from shouhu_contracts.reporting.v1 import BulletinPublished
 from shouhu_contracts.registry.v1 import (
     AttendanceRecorded,
     AwardRecorded,
@@ -42,6 +41,7 @@ from shouhu_contracts.registry.v1 import (
     TermResultRecorded,
     ViolationRecorded,
 )
+from shouhu_contracts.reporting.v1 import BulletinPublished
 
 _ALL: tuple[type[EventData], ...] = (
     OrgUnitCreated,

@@ -135,6 +135,7 @@ class World:
                 "school_id": self.parent[kid.class_id],
                 "boarding": False,
                 "guardian_rating": GuardianshipRating.GOOD if kid.has_guardian else None,
+                "guardian_relation": GUARDIAN["relation"] if kid.has_guardian else None,
             }
         )
 
