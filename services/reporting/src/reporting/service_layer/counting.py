@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table
+from sqlalchemy import Table, event
+from sqlalchemy.orm import Session
 
 from reporting.adapters.orm import STOCK, TREE, ChildFact, TaskFact, UnitCount, WindowFact
 from reporting.domain import metrics
@@ -71,12 +72,41 @@ def _above(uow: UnitOfWork, unit_id: uuid.UUID | None, moved: tuple[str, str] | 
     """
     if unit_id is None:
         return []
-    path = TREE.path_of(uow.session, unit_id, lock="share")
-    if path is None:  # not held: the thing was placed before the tree heard of it (handlers hold it)
-        return []
+    paths = _paths(uow.session)
+    path = paths.get(unit_id)
+    if path is None:
+        path = TREE.path_of(uow.session, unit_id, lock="share")
+        if path is None:  # not held: placed before the tree heard of it (handlers hold it)
+            return []
+        paths[unit_id] = path
     if moved is not None and path.startswith(moved[0]):
         path = moved[1] + path[len(moved[0]) :]
     return decode_path(path)
+
+
+def _paths(session: Session) -> dict[uuid.UUID, str]:
+    """Paths read in this transaction (each read FOR SHARE once), forgotten when it ends.
+
+    A batch of events applies in one transaction, and most of its events name the same few classes
+    and villages; the row lock taken by the first read holds the path until the commit.
+    """
+    paths: dict[uuid.UUID, str] | None = session.info.get(_PATHS)
+    if paths is None:
+        paths = session.info[_PATHS] = {}
+        event.listen(session, "after_transaction_end", _forget, once=True)
+    return paths
+
+
+def _forget(session: Session, _transaction: object) -> None:
+    session.info.pop(_PATHS, None)
+
+
+def forget_paths(uow: UnitOfWork) -> None:
+    """Drop the paths read so far (a unit move is about to rewrite them in this transaction)."""
+    uow.session.info.pop(_PATHS, None)
+
+
+_PATHS = "reporting.paths"
 
 
 def placed(uow: UnitOfWork, row: Counted | None, *, moved: tuple[str, str] | None = None) -> Placed:

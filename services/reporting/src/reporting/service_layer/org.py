@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import or_, select
 
 from reporting.adapters.orm import STOCK, TREE, ChildFact, TaskFact, WindowFact
-from reporting.service_layer.counting import Counted, bump, china_month, placed
+from reporting.service_layer.counting import Counted, bump, china_month, forget_paths, placed
 from shouhu_kit.uow import UnitOfWork
 
 BATCH = 1000
@@ -47,6 +47,7 @@ def shift_subtree_counts(uow: UnitOfWork, *, old: str, new: str, at: datetime) -
             for row in rows:
                 _diff(uow, row, old=old, new=new, month=month, into=deltas)
             bump(uow, deltas.items())
+    forget_paths(uow)  # the kit rewrites the subtree's paths next, in this transaction
 
 
 Deltas = dict[tuple[uuid.UUID, str, str], int]
