@@ -318,3 +318,23 @@ def test_a_school_pairs_its_children_and_a_helper_logs_and_reads_only_their_own(
         assert [c["child_id"] for c in cards["items"]] == [grade_drop["child"]["id"]]
     finally:
         platform.token = platform_token
+    # Reporting learnt it all from the topics: half the school paired, the call met this month.
+    rep = platform.api["reporting"]
+
+    def school() -> dict[str, Any]:
+        found: dict[str, Any] = platform.call("GET", f"{rep}/v1/org-units/{units['school']}/kpis")[1]
+        return found
+
+    def settled() -> dict[str, Any] | None:
+        k = school()
+        return k if k["paired"] == 1 and k["compliance"]["met"] >= 1 else None
+
+    kpis = eventually(settled)
+    assert kpis is not None, school()
+    assert (kpis["children"], kpis["unpaired"], kpis["coverage"]) == (2, 1, 0.5)
+    assert kpis["by_guardian"] == {"grandparent": 1, "none": 1}
+    monthly = next(d for d in kpis["compliance"]["by_duty"] if d["duty"] == "helper_contact_monthly")
+    assert (monthly["due"], monthly["met"]) == (1, 1)
+    status, behind = platform.call("GET", f"{rep}/v1/org-units/{units['school']}/children?figure=unpaired")
+    assert status == 200, behind
+    assert [c["child_id"] for c in behind["items"]] == [other["id"]]
