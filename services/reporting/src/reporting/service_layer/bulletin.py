@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Table, func, select
+from sqlalchemy import Table, func, select
 
 from reporting.adapters.orm import TREE, Bulletin, BulletinLine
 from reporting.domain.bulletin import Ranks, Standing, rank_siblings
@@ -225,11 +225,9 @@ def _publish(uow: UnitOfWork, month: str) -> bool:
     table = cast(Table, Bulletin.__table__)
     values = {"month": month, "bulletin_id": bulletin_id, "published_at": now, "units_ranked": ranked or 0}
     stmt = insert_on_conflict(uow.session, table).values(**values)
-    result = cast(
-        CursorResult[Any], uow.session.execute(stmt.on_conflict_do_nothing(index_elements=[table.c.month]))
-    )
-    inserted = result.rowcount
-    if inserted != 1:
+    # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING here.
+    stmt = stmt.on_conflict_do_nothing(index_elements=[table.c.month]).returning(table.c.month)
+    if uow.session.execute(stmt).first() is None:
         return False
     uow.publish(
         BulletinPublished(
