@@ -224,9 +224,9 @@ def _publish(uow: UnitOfWork, month: str) -> bool:
     bulletin_id, now = uuid.uuid4(), uow.now()
     table = cast(Table, Bulletin.__table__)
     values = {"month": month, "bulletin_id": bulletin_id, "published_at": now, "units_ranked": ranked or 0}
-    stmt = insert_on_conflict(uow.session, table).values(**values)
+    insert = insert_on_conflict(uow.session, table).values(**values)
     # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING here.
-    stmt = stmt.on_conflict_do_nothing(index_elements=[table.c.month]).returning(table.c.month)
+    stmt = insert.on_conflict_do_nothing(index_elements=[table.c.month]).returning(table.c.month)
     if uow.session.execute(stmt).first() is None:
         return False
     uow.publish(
