@@ -20,7 +20,7 @@ from reporting.service_layer.bulletin_reads import BulletinPage, Ranking
 from shouhu_contracts.months import MONTH_PATTERN
 from shouhu_kit.auth import require_role
 from shouhu_kit.deps import CurrentUser, NewUow
-from shouhu_kit.openapi_problems import problem_responses
+from shouhu_kit.openapi_problems import problem_response, problem_responses
 from shouhu_kit.spreadsheets.http import WORKBOOK, XLSX, attachment
 
 router = APIRouter(prefix="/v1", tags=["bulletins"])
@@ -91,7 +91,11 @@ def ranking_workbook(month: MonthP, user: CurrentUser, uow: NewUow, unit_id: Uni
     "/bulletins/{month}/ranking.pdf",
     response_class=Response,
     summary="某月下级单位排名（PDF）/ The ranking as a printable PDF",
-    responses={200: {"content": PDF_FILE}, **problem_responses(404, 422, 503)},
+    responses={
+        200: {"content": PDF_FILE},
+        **problem_responses(404, 422),
+        503: problem_response(503, "服务器缺少中文字体 / No CJK font on the server: no PDF"),
+    },
 )
 def ranking_document(
     month: MonthP, request: Request, user: CurrentUser, uow: NewUow, unit_id: UnitQ = None
