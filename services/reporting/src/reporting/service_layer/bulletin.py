@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Row, Table, func, select
 
 from reporting.adapters.orm import TREE, Bulletin, BulletinLine
 from reporting.domain.bulletin import Ranks, Standing, rank_siblings
@@ -140,16 +140,19 @@ def _standing(f: MonthFigures) -> Standing:
     return Standing(children=f.children, coverage=f.coverage, compliance=f.compliance)
 
 
-def _previous_lines(uow: UnitOfWork, month: str, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, BulletinLine]:
-    """Last month's published lines of these units (by the primary key)."""
-    out: dict[uuid.UUID, BulletinLine] = {}
+def _previous_lines(uow: UnitOfWork, month: str, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Row[Any]]:
+    """Last month's published lines of these units (by the primary key; columns, not ORM objects)."""
+    b = BulletinLine
+    out: dict[uuid.UUID, Row[Any]] = {}
     for chunk in _chunks(ids):
-        query = select(BulletinLine).where(BulletinLine.month == month, BulletinLine.unit_id.in_(chunk))
-        out.update({line.unit_id: line for line in uow.session.scalars(query)})
+        query = select(b.unit_id, b.parent_id, b.figures, b.rank, b.rank_coverage, b.rank_compliance).where(
+            b.month == month, b.unit_id.in_(chunk)
+        )
+        out.update({line.unit_id: line for line in uow.session.execute(query)})
     return out
 
 
-def _previous_of(line: BulletinLine | None, parent: uuid.UUID) -> dict[str, Any] | None:
+def _previous_of(line: Row[Any] | None, parent: uuid.UUID) -> dict[str, Any] | None:
     """Last month's line as this month's `previous`; its ranks only if the unit had the same parent."""
     if line is None:
         return None
@@ -198,17 +201,24 @@ def _line(
     }
 
 
+LINE_COLUMNS = ("parent_id", "kind", "code", "name", "figures", "rank", "rank_coverage", "rank_compliance")
+
+
 def _upsert(uow: UnitOfWork, rows: list[dict[str, Any]]) -> None:
-    """Insert the lines, or overwrite the same month's line (a repeated round, a unit moved meanwhile)."""
+    """Insert the lines, or overwrite the same month's line (a repeated round, a unit moved meanwhile).
+
+    One statement executed for many rows (compiled once, cached; the driver batches the rows): a
+    multi-row VALUES of 500 lines costs more to compile than to run.
+    """
+    if not rows:
+        return
     table = cast(Table, BulletinLine.__table__)
-    for start in range(0, len(rows), READ_CHUNK):
-        stmt = insert_on_conflict(uow.session, table).values(rows[start : start + READ_CHUNK])
-        keys = ("parent_id", "kind", "code", "name", "figures", "rank", "rank_coverage", "rank_compliance")
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.month, table.c.unit_id],
-            set_={k: getattr(stmt.excluded, k) for k in (*keys, "previous")},
-        )
-        uow.session.execute(stmt)
+    insert = insert_on_conflict(uow.session, table)
+    stmt = insert.on_conflict_do_update(
+        index_elements=[table.c.month, table.c.unit_id],
+        set_={k: insert.excluded[k] for k in (*LINE_COLUMNS, "previous")},
+    )
+    uow.session.execute(stmt, rows)
 
 
 def _publish(uow: UnitOfWork, month: str) -> bool:
