@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from reporting.adapters.orm import TREE, Base
 from reporting.config import ReportingSettings
+from reporting.entrypoints.api.bulletins import router as bulletins_router
 from reporting.entrypoints.api.routes import router
 from reporting.service_layer.alerts import ALERT_EVENTS, mark_overdue
+from reporting.service_layer.bulletin import build_bulletin
 from reporting.service_layer.children import CHILD_EVENTS
 from reporting.service_layer.org import shift_subtree_counts
 from reporting.service_layer.pairing import OBLIGATION_EVENTS, PAIRING_EVENTS
@@ -31,14 +34,24 @@ def consumers(_settings: ReportingSettings) -> list[ConsumerSpec]:
     ]
 
 
-def jobs(_settings: ReportingSettings) -> list[ScheduledJob]:
-    """Open tasks turn overdue when their due time passes."""
+def jobs(settings: ReportingSettings) -> list[ScheduledJob]:
+    """Open tasks turn overdue when their due time passes; a closed month gets its bulletin."""
     return [
         ScheduledJob(
             name="tasks_overdue",
             every=timedelta(minutes=1),
             run=lambda uow: mark_overdue(uow),
             description="逾期任务 / open tasks past their due time count as overdue",
+        ),
+        ScheduledJob(
+            name="monthly_bulletin",
+            every=timedelta(seconds=settings.bulletin_every_seconds),
+            run=partial(
+                build_bulletin,
+                batch=settings.bulletin_batch,
+                grace=timedelta(minutes=settings.bulletin_grace_minutes),
+            ),
+            description="每月一通报 / rank every unit among its siblings once a month closes (China's time)",
         ),
     ]
 
@@ -49,7 +62,7 @@ SERVICE = ServiceDefinition(
     description="统计、通报与考核。Read models, KPIs, bulletins and assessments.",
     metadata=Base.metadata,
     migrations=Path(__file__).resolve().parent / "migrations",
-    routers=[router],
+    routers=[router, bulletins_router],
     consumers=consumers,
     jobs=jobs,
 )
