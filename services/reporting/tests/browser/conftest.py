@@ -409,6 +409,7 @@ def _need_browser() -> None:
 def driver() -> Iterator[Any]:
     """One headless Chromium for the session, its console captured (goog:loggingPrefs)."""
     _need_browser()
+    os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must not fetch a driver or a browser
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

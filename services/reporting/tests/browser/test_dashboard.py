@@ -321,11 +321,18 @@ def test_a_school_admin_sees_the_school_by_default_and_cannot_open_the_city(
     assert set(page.rank_rows()) == {s["unit"]["unit_id"] for s in server.sub_units(token, "sA1")}
     page.drawn("chart-trend", "chart-rank")
     page.screenshot(artifacts / "school-desktop.png")
+    page.click(page.el(f'#rank-table tr[data-unit-id="{server.city.t["cA1"]}"] .unit-link'))
+    page.ready("cA1")
+    assert page.trail() == ["青石镇中心小学", "三年级(1)班"]
+    page.assert_kpis(server.kpis(token, "cA1"))
+    assert page.el("#rank-none").is_displayed(), "a class has no sub-units, and says so"
+    assert not page.el("#rank-table").is_displayed()
     assert page.console_errors() == []
     page.d.get(f"{server.url}/dashboard?unit_id={server.city.t['city']}")
     page.until_state("error")
     assert page.d.execute_script("return document.body.dataset.error") == "404"
     assert "不在您的权限范围内" in page.el("#notice").text
+    page.screenshot(artifacts / "school-admin-opens-the-city.png", full=False)
     errors = page.console_errors()
     assert errors, "the 404 answers are in the console"
     assert all(str(server.city.t["city"]) in e and "404" in e for e in errors), errors
@@ -450,6 +457,7 @@ def test_without_a_token_the_page_asks_for_one_and_says_why_a_token_is_refused(
     page.wait.until(lambda _d: "令牌无效或已过期" in page.el("#notice").text)
     assert page.state() == "signin"
     assert page.d.execute_script("return sessionStorage.getItem('shouhu.dashboard.token')") is None
+    page.screenshot(artifacts / "signin-refused-token.png", full=False)
     sign_in(server.token(Role.TEACHER, "sA1"))
     page.until_state("error")
     assert "您的角色无权查看统计数据" in page.el("#notice").text

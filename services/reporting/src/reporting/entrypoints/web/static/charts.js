@@ -35,7 +35,9 @@ export function mount(el, option, onClick) {
     return null;
   }
   const chart = window.echarts.getInstanceByDom(el) ?? window.echarts.init(el, null, { renderer: "canvas" });
-  chart.setOption({ textStyle: { fontFamily: FONT }, animationDuration: 500, ...option }, { notMerge: true });
+  const common = { textStyle: { fontFamily: FONT }, animationDuration: 500 };
+  const full = option.baseOption ? { ...option, baseOption: { ...common, ...option.baseOption } } : { ...common, ...option };
+  chart.setOption(full, { notMerge: true });
   chart.off("click");
   if (onClick) chart.on("click", onClick);
   if (!observed.has(el)) {
@@ -58,6 +60,10 @@ export function onGridClick(chart, onIndex) {
     if (Number.isInteger(index)) onIndex(index);
   });
 }
+
+// At a phone's width (ECharts media queries follow the chart's own size, on every resize).
+const NARROW = { maxWidth: 440 };
+const responsive = (baseOption, narrow) => ({ baseOption, media: [{ query: NARROW, option: narrow }] });
 
 const percent = (r) => (r === null || r === undefined ? null : Math.round(r * 1000) / 10);
 const tooltip = (extra = {}) => ({ renderMode: "richText", confine: true, ...extra });
@@ -90,9 +96,18 @@ function line(name, data, color, area = false) {
 
 /** Twelve months: children as bars, archive, coverage and compliance as lines (percent). */
 export function trendOption(trend) {
+  const narrow = {
+    grid: { top: 64 },
+    legend: { itemGap: 8, textStyle: { fontSize: 11 } },
+    series: [{}, { symbolSize: 4 }, { symbolSize: 4 }, { symbolSize: 4 }],
+  };
+  return responsive(trendBase(trend), narrow);
+}
+
+function trendBase(trend) {
   return {
     grid: { left: 8, right: 8, top: 56, bottom: 8, containLabel: true },
-    legend: { top: 0, type: "scroll", icon: "roundRect", itemWidth: 14, itemHeight: 8 },
+    legend: { top: 0, left: "center", icon: "roundRect", itemWidth: 14, itemHeight: 8 },
     tooltip: tooltip({ trigger: "axis" }),
     xAxis: {
       type: "category",
@@ -139,6 +154,11 @@ export function shareColor(r) {
 
 /** Sub-units as horizontal bars on one metric (already sorted, best first). */
 export function rankOption(rows, metric) {
+  const narrow = { xAxis: { splitNumber: 2 }, yAxis: { axisLabel: { width: 84 } } };
+  return responsive(rankBase(rows, metric), narrow);
+}
+
+function rankBase(rows, metric) {
   const share = metric.share;
   return {
     grid: { left: 8, right: 56, top: 8, bottom: 8, containLabel: true },
@@ -184,6 +204,13 @@ export function rankOption(rows, metric) {
 }
 
 function donut(entries, colors, family) {
+  const narrow = {
+    series: [{ radius: ["36%", "66%"], label: { position: "inside", formatter: "{c}", color: "#fff", fontWeight: 600 } }],
+  };
+  return responsive(donutBase(entries, colors, family), narrow);
+}
+
+function donutBase(entries, colors, family) {
   const data = entries.map(([code, n]) => ({
     name: term(family, code),
     value: n,
@@ -252,11 +279,21 @@ export function guardianOption(guardians) {
 
 /** Each duty this month: met and not yet met, stacked, the rate at the end. */
 export function dutyOption(duties) {
+  const narrow = { xAxis: { splitNumber: 3 }, yAxis: { axisLabel: { width: 96 } } };
+  return responsive(dutyBase(duties), narrow);
+}
+
+function dutyBase(duties) {
   return {
     grid: { left: 8, right: 64, top: 32, bottom: 8, containLabel: true },
     legend: { top: 0, icon: "roundRect", itemWidth: 14, itemHeight: 8 },
     tooltip: tooltip({ trigger: "axis", axisPointer: { type: "shadow" } }),
-    xAxis: { type: "value", minInterval: 1, splitLine: { lineStyle: { type: "dashed", color: COLORS.grid } } },
+    xAxis: {
+      type: "value",
+      minInterval: 1,
+      axisLabel: { hideOverlap: true },
+      splitLine: { lineStyle: { type: "dashed", color: COLORS.grid } },
+    },
     yAxis: {
       type: "category",
       inverse: true,

@@ -61,10 +61,11 @@ function showSignin(message) {
   byId("signin-token").focus();
 }
 
+/** The problem document's detail, in the page's language, when it adds to our own message. */
 function problemText(error) {
   const p = error.problem;
-  if (!p) return "";
-  const detail = language() === "en" ? p.detail_en ?? p.title_en : p.detail ?? p.title;
+  if (!p || error.status === 401 || error.status === 404) return "";
+  const detail = language() === "en" ? p.detail_en : p.detail;
   return detail ? ` (${detail})` : "";
 }
 
@@ -113,6 +114,8 @@ async function load() {
     return;
   }
   const seq = ++state.seq;
+  const dialog = byId("children-dialog");
+  if (dialog.open) dialog.close(); // the list belonged to the unit or month being left
   setMode("loading");
   notice(chartsAvailable() ? null : t("err.charts"), "error");
   delete document.body.dataset.error;
