@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := python3 -m uv
 PYTEST := .venv/bin/pytest
 
-.PHONY: help install run stop status test test-unit test-integration test-e2e test-fuzz lint fmt typecheck \
+.PHONY: help install run stop status test test-unit test-integration test-e2e test-fuzz test-browser lint fmt typecheck \
         contracts infra-up infra-down dev-token clean
 
 help: ## this list
@@ -35,6 +35,9 @@ test-e2e: install ## the platform as processes, end to end
 
 test-fuzz: install ## schemathesis against each service's OpenAPI, several roles (in-process, ~2 min)
 	$(PYTEST) -m fuzz
+
+test-browser: install ## the reporting dashboard in headless Chromium (apt-get install chromium chromium-driver)
+	$(PYTEST) -m browser
 
 lint: install ## ruff (lint and format check), shellcheck when present
 	.venv/bin/ruff check .

@@ -11,4 +11,6 @@ if ! python3 -m uv --version 2>/dev/null | grep -q "$UV_VERSION"; then
   python3 -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION"
 fi
 python3 -m uv sync --all-packages --frozen --quiet
+# The reporting dashboard's chart library (ECharts), pinned and checked; a no-op once it is there.
+"$ROOT/.venv/bin/python" "$ROOT/tools/fetch_web_assets.py"
 touch "$ROOT/.venv"

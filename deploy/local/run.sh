@@ -26,7 +26,10 @@ port_of() { # service kind(API|WORKER)
 }
 
 ensure_venv() {
-  if [[ -x "$ROOT/.venv/bin/shouhu-registry" && "$ROOT/.venv" -nt "$ROOT/uv.lock" ]]; then return; fi
+  if [[ -x "$ROOT/.venv/bin/shouhu-registry" && "$ROOT/.venv" -nt "$ROOT/uv.lock" ]]; then
+    "$PY" "$ROOT/tools/fetch_web_assets.py"  # the dashboard's chart library (no-op when it is there)
+    return
+  fi
   bash "$ROOT/deploy/local/install.sh"
 }
 
@@ -89,7 +92,11 @@ start() {
   done
   echo
   echo "Development admin token (开发用管理员令牌, 12 h):"
-  SHOUHU_ENV="${SHOUHU_ENV:-dev}" "$ROOT/.venv/bin/shouhu-registry" dev-token
+  local token; token="$(SHOUHU_ENV="${SHOUHU_ENV:-dev}" "$ROOT/.venv/bin/shouhu-registry" dev-token)"
+  echo "$token"
+  echo
+  echo "Dashboard / 数据看板 (add ?unit_id=<org unit id> before the #; the token stays in the fragment):"
+  echo "  http://127.0.0.1:$(port_of reporting API)/dashboard#token=$token"
   echo
   if [[ -n "${SHOUHU_CLOCK_SPEED:-}${SHOUHU_CLOCK_START:-}" ]]; then print_virtual_time; fi
   echo "Logs: $RUN_DIR/logs   Stop: make stop"

@@ -10,6 +10,7 @@ from reporting.adapters.orm import TREE, Base
 from reporting.config import ReportingSettings
 from reporting.entrypoints.api.bulletins import router as bulletins_router
 from reporting.entrypoints.api.routes import router
+from reporting.entrypoints.web.routes import router as dashboard
 from reporting.service_layer.alerts import ALERT_EVENTS, mark_overdue
 from reporting.service_layer.bulletin import build_bulletin
 from reporting.service_layer.children import CHILD_EVENTS
@@ -62,7 +63,7 @@ SERVICE = ServiceDefinition(
     description="统计、通报与考核。Read models, KPIs, bulletins and assessments.",
     metadata=Base.metadata,
     migrations=Path(__file__).resolve().parent / "migrations",
-    routers=[router, bulletins_router],
+    routers=[router, bulletins_router, dashboard],
     consumers=consumers,
     jobs=jobs,
 )
