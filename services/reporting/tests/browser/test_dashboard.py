@@ -49,7 +49,7 @@ class Page:
 
     def __init__(self, driver: Any, server: Any) -> None:
         self.d, self.server = driver, server
-        self.wait = WebDriverWait(driver, 30)
+        self.wait = WebDriverWait(driver, 90)  # generous: CI shares two cores with everything else
 
     def open(
         self, unit: str | None, token: str | None, month: str | None = None, *, fresh: bool = True
