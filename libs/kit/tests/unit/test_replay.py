@@ -84,7 +84,8 @@ def test_an_undecodable_record_is_reported_in_its_place() -> None:
     _publish(broker, "a", "k", T0 + timedelta(seconds=1))
     out = list(in_time_order(broker.log_reader(["a"])))
     assert [r.event is None for r in out] == [False, True, False]
-    assert out[1].error is not None and "MalformedEvent" in out[1].error
+    assert out[1].error is not None
+    assert "MalformedEvent" in out[1].error
 
 
 def test_a_replay_applies_each_event_once_under_its_topics_group(tmp_path: Path) -> None:
