@@ -56,6 +56,7 @@ class ChildFact(Base):
     __table_args__ = (
         Index("ix_child_facts_class_name", "class_id", "name", "child_id"),
         Index("ix_child_facts_home_name", "home_village_id", "name", "child_id"),
+        Index("ix_child_facts_name", "name", "child_id"),  # a big unit's drill-down walks names in order
     )
 
     child_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
