@@ -7,7 +7,6 @@ Create Date: 2026-12-02 04:12:49.781064
 
 from collections.abc import Sequence
 
-import sqlalchemy as sa
 from alembic import op
 
 import shouhu_kit.db  # noqa: F401 - the column types generated revisions refer to
