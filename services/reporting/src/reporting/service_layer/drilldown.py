@@ -200,12 +200,17 @@ def _under(
             exists().where(t1.c.id == c.class_id, in_subtree(t1.c.path, unit.path)),
             exists().where(t2.c.id == c.home_village_id, in_subtree(t2.c.path, unit.path)),
         )
-    below, k = TREE.subtree(unit.path), cast(Table, ChildFact.__table__).alias("placed")
-    ids = union(
-        select(k.c.child_id).where(k.c.class_id.in_(below)),
-        select(k.c.child_id).where(k.c.home_village_id.in_(below)),
-    )
-    return c.child_id.in_(ids)
+    below = TREE.subtree(unit.path)
+    if uow.db.is_postgres:
+        # PostgreSQL cannot combine an OR of two IN (subquery) through indexes: it would read the
+        # whole table. A union of the two lookups is a semi-join it runs through both indexes.
+        k = cast(Table, ChildFact.__table__).alias("placed")
+        ids = union(
+            select(k.c.child_id).where(k.c.class_id.in_(below)),
+            select(k.c.child_id).where(k.c.home_village_id.in_(below)),
+        )
+        return c.child_id.in_(ids)
+    return or_(c.class_id.in_(below), c.home_village_id.in_(below))  # SQLite: one lookup per index
 
 
 def _expected(counters: Counters, figure: str, month: str, duty: str | None) -> int:
