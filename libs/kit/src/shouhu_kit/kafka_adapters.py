@@ -149,6 +149,9 @@ class KafkaLogReader:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             max_poll_records=max_poll_records,
+            # What is fetched ahead is held per partition: a small fetch keeps a replay of many
+            # partitions in bounded memory (the merge holds a few hundred records of each).
+            max_partition_fetch_bytes=256 * 1024,
             request_timeout_ms=30_000,
             reconnect_backoff_max_ms=2_000,
         )
