@@ -64,6 +64,41 @@ class MessageSource(Protocol):
         ...
 
 
+Partition = tuple[str, int]  # (topic, partition)
+
+
+class LogReader(Protocol):
+    """Reads whole partitions from their first offset, outside any consumer group (commits nothing).
+
+    What a rebuild reads: `bounds()` fixes, once, where each partition starts and ends; `poll()`
+    returns records of the partitions not paused, each partition's in offset order.
+    """
+
+    def bounds(self) -> dict[Partition, tuple[int, int]]:
+        """Every partition's (first offset, end offset): the end as the log stood when the reader began."""
+        ...
+
+    def poll(self, timeout_ms: int) -> list[IncomingMessage]:
+        """The next records of the partitions not paused (possibly none)."""
+        ...
+
+    def position(self, partition: Partition) -> int:
+        """The offset of the next record poll() would return from this partition."""
+        ...
+
+    def pause(self, partitions: Sequence[Partition]) -> None:
+        """Stop returning records of these partitions until resumed."""
+        ...
+
+    def resume(self, partitions: Sequence[Partition]) -> None:
+        """Return records of these partitions again."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection."""
+        ...
+
+
 def partition_for(key: bytes | None, partitions: int, counter: int) -> int:
     """Same key, same partition; keyless records spread round-robin."""
     if key is None:
@@ -108,6 +143,14 @@ class InMemoryBroker:
                     message.topic, p, len(parts[p]), message.key, message.value, list(message.headers)
                 )
             )
+
+    def log_reader(self, topics: Sequence[str], *, max_poll_records: int = 500) -> InMemoryLogReader:
+        """A LogReader over these topics' partitions as they stand now."""
+        return InMemoryLogReader(self, list(topics), max_poll_records)
+
+    def _partitions(self, topic: str) -> list[list[IncomingMessage]]:
+        with self._lock:
+            return [list(part) for part in self._topics.get(topic, [])]
 
     def committed(self, group_id: str) -> dict[tuple[str, int], int]:
         """A group's committed offsets (for tests and tools)."""
@@ -185,3 +228,43 @@ class InMemorySource:
     def close(self) -> None:
         """Leave; uncommitted records will be read again by the next member."""
         self._closed = True
+
+
+class InMemoryLogReader:
+    """LogReader over an InMemoryBroker: whole partitions, at most max_poll_records a poll."""
+
+    def __init__(self, broker: InMemoryBroker, topics: list[str], max_poll_records: int) -> None:
+        self._parts = {(t, p): part for t in topics for p, part in enumerate(broker._partitions(t))}
+        self._max = max_poll_records
+        self._next = dict.fromkeys(self._parts, 0)
+        self._paused: set[Partition] = set()
+
+    def bounds(self) -> dict[Partition, tuple[int, int]]:
+        """Every partition from offset 0 to its length when the reader was made."""
+        return {tp: (0, len(part)) for tp, part in self._parts.items()}
+
+    def poll(self, timeout_ms: int) -> list[IncomingMessage]:
+        """Records of the partitions not paused, partition by partition."""
+        out: list[IncomingMessage] = []
+        for tp, part in self._parts.items():
+            if tp in self._paused:
+                continue
+            batch = part[self._next[tp] : self._next[tp] + self._max - len(out)]
+            self._next[tp] += len(batch)
+            out.extend(batch)
+        return out
+
+    def position(self, partition: Partition) -> int:
+        """The next offset of a partition."""
+        return self._next[partition]
+
+    def pause(self, partitions: Sequence[Partition]) -> None:
+        """Pause these partitions."""
+        self._paused.update(partitions)
+
+    def resume(self, partitions: Sequence[Partition]) -> None:
+        """Resume these partitions."""
+        self._paused.difference_update(partitions)
+
+    def close(self) -> None:
+        """Nothing to release."""

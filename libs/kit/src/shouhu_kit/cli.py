@@ -1,17 +1,30 @@
-"""The command line every service shares: `api`, `worker`, `init-db`, `dev-token`."""
+"""The command line every service shares: `api`, `worker`, `init-db`, `dev-token`, and a service's own."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import uvicorn
 from fastapi import FastAPI
 
 from shouhu_kit.auth import Role, issue_token
 from shouhu_kit.settings import ServiceSettings
+
+S = TypeVar("S", bound=ServiceSettings)
+BUILT_IN = ("api", "worker", "init-db", "dev-token", "replay-dead-letters")
+
+
+@dataclass(frozen=True)
+class ServiceCommand(Generic[S]):
+    """A command of one service's own (`shouhu-reporting rebuild`): it parses the arguments after its name."""
+
+    help: str
+    run: Callable[[S, Sequence[str]], int]  # (the service's settings, its arguments) -> exit status
 
 
 def run_service(
@@ -21,10 +34,17 @@ def run_service(
     build_worker: Callable[[ServiceSettings], FastAPI],
     init_db: Callable[[ServiceSettings], None],
     argv: list[str] | None = None,
+    commands: Mapping[str, ServiceCommand[Any]] | None = None,
 ) -> int:
     """Parse the command and run it."""
-    parser = argparse.ArgumentParser(prog=f"shouhu-{settings_cls.service}")
-    parser.add_argument("command", choices=["api", "worker", "init-db", "dev-token", "replay-dead-letters"])
+    commands = commands or {}
+    clash = set(commands) & set(BUILT_IN)
+    if clash:
+        raise ValueError(f"a service command may not reuse a built-in name: {sorted(clash)}")
+    args_in = sys.argv[1:] if argv is None else argv
+    epilog = "; ".join(f"{name}: {c.help}" for name, c in commands.items()) or None
+    parser = argparse.ArgumentParser(prog=f"shouhu-{settings_cls.service}", epilog=epilog)
+    parser.add_argument("command", choices=[*BUILT_IN, *commands])
     parser.add_argument("--role", default=Role.ADMIN.value, help="dev-token: the role")
     parser.add_argument("--org", default=None, help="dev-token: the org unit id")
     parser.add_argument(
@@ -33,7 +53,8 @@ def run_service(
     parser.add_argument(
         "--consumer", default=None, help="replay-dead-letters: the consumer's name, e.g. children"
     )
-    args = parser.parse_args(argv)
+    own = commands.get(args_in[0]) if args_in else None
+    args = parser.parse_args(args_in[:1] if own else args_in)  # a service's command parses its own
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s", stream=sys.stderr
     )
@@ -44,6 +65,8 @@ def run_service(
         if "env\n" in str(exc):
             print("set SHOUHU_ENV to dev, test or prod (there is no default)", file=sys.stderr)
         return 2
+    if own is not None:
+        return own.run(settings, args_in[1:])
     if args.command == "init-db":
         init_db(settings)
         return 0

@@ -26,25 +26,31 @@ class BatchFailed(Exception):
 def apply_batch(
     *,
     uow: Callable[[], UnitOfWork],
-    group: str,
+    group: str | Sequence[str],
     batch: Sequence[tuple[CloudEvent[Any], Handler | None]],
     now: datetime,
 ) -> list[bool]:
     """Skip what the group applied before, apply the rest in order, record their ids, commit once.
 
+    `group` is the consumer group of every event, or one per event (a rebuild replays several
+    groups' topics merged into one stream, each event recorded under the group that reads it).
     Returns, per event, whether it was applied now; events without a handler are passed over.
     Raises BatchFailed, the whole transaction rolled back, when a handler or the database fails.
     """
+    groups = [group] * len(batch) if isinstance(group, str) else list(group)
+    if len(groups) != len(batch):
+        raise ValueError("one consumer group per event")
     with uow() as work:
         processed = work.db.tables.processed_events
         try:
-            seen = _applied_before(work, group, [str(e.id) for e, h in batch if h is not None])
+            keys = [(g, str(e.id)) for g, (e, h) in zip(groups, batch, strict=True) if h is not None]
+            seen = _applied_before(work, keys)
         except Exception as exc:
             raise BatchFailed(None, exc) from exc
         fresh, rows = [], []
         for n, (event, handler) in enumerate(batch):
-            event_id = str(event.id)
-            if handler is None or event_id in seen:
+            key = (groups[n], str(event.id))
+            if handler is None or key in seen:
                 fresh.append(False)
                 continue
             try:
@@ -53,10 +59,10 @@ def apply_batch(
                 work.session.flush()
             except Exception as exc:
                 raise BatchFailed(n, exc) from exc
-            seen.add(event_id)
+            seen.add(key)
             fresh.append(True)
             rows.append(
-                {"consumer_group": group, "event_id": event_id, "event_type": event.type, "processed_at": now}
+                {"consumer_group": key[0], "event_id": key[1], "event_type": event.type, "processed_at": now}
             )
         try:
             if rows:
@@ -70,12 +76,15 @@ def apply_batch(
     return fresh
 
 
-def _applied_before(work: UnitOfWork, group: str, ids: list[str]) -> set[str]:
-    """The ids among these the group applied before (one query)."""
-    if not ids:
+def _applied_before(work: UnitOfWork, keys: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (group, event id) pairs among these applied before (one query)."""
+    if not keys:
         return set()
     processed = work.db.tables.processed_events
+    groups, ids = {g for g, _ in keys}, {i for _, i in keys}
     found = work.session.execute(
-        select(processed.c.event_id).where(processed.c.consumer_group == group, processed.c.event_id.in_(ids))
-    ).scalars()
-    return set(found)
+        select(processed.c.consumer_group, processed.c.event_id).where(
+            processed.c.consumer_group.in_(sorted(groups)), processed.c.event_id.in_(sorted(ids))
+        )
+    ).all()
+    return {(g, i) for g, i in found} & set(keys)

@@ -11,7 +11,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import TopicAlreadyExistsError
 from kafka.structs import OffsetAndMetadata
 
-from shouhu_kit.broker import IncomingMessage, OutgoingMessage
+from shouhu_kit.broker import IncomingMessage, OutgoingMessage, Partition
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +130,75 @@ class KafkaSource:
 
     def close(self) -> None:
         """Leave the group without committing."""
+        self._consumer.close(autocommit=False)
+
+
+class KafkaLogReader:
+    """LogReader on a KafkaConsumer with no group: partitions assigned by hand, no offset committed.
+
+    Nothing it does reaches a consumer group's offsets. A topic that does not exist has no partitions.
+    """
+
+    def __init__(
+        self, *, bootstrap_servers: str, topics: Sequence[str], client_id: str, max_poll_records: int = 500
+    ) -> None:
+        self._consumer = KafkaConsumer(
+            bootstrap_servers=bootstrap_servers.split(","),
+            group_id=None,
+            client_id=client_id,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=max_poll_records,
+            # What is fetched ahead is held per partition: a small fetch keeps a replay of many
+            # partitions in bounded memory (the merge holds a few hundred records of each).
+            max_partition_fetch_bytes=256 * 1024,
+            request_timeout_ms=30_000,
+            reconnect_backoff_max_ms=2_000,
+        )
+        parts = [TopicPartition(t, p) for t in topics for p in sorted(self._consumer.partitions_for_topic(t))]
+        self._consumer.assign(parts)
+        firsts = self._consumer.beginning_offsets(parts) if parts else {}
+        ends = self._consumer.end_offsets(parts) if parts else {}
+        for tp in parts:
+            self._consumer.seek(tp, firsts[tp])
+        self._bounds = {(tp.topic, tp.partition): (firsts[tp], ends[tp]) for tp in parts}
+
+    def bounds(self) -> dict[Partition, tuple[int, int]]:
+        """(first, end) per partition, read when the reader was made."""
+        return dict(self._bounds)
+
+    def poll(self, timeout_ms: int) -> list[IncomingMessage]:
+        """The next records of the partitions not paused."""
+        batches = self._consumer.poll(timeout_ms=timeout_ms)
+        return [
+            IncomingMessage(
+                topic=tp.topic,
+                partition=tp.partition,
+                offset=r.offset,
+                key=r.key,
+                value=r.value,
+                headers=[(k, v) for k, v in (r.headers or [])],
+            )
+            for tp, records in batches.items()
+            for r in records
+        ]
+
+    def position(self, partition: Partition) -> int:
+        """The next offset poll() returns from the partition."""
+        return int(self._consumer.position(TopicPartition(*partition)))
+
+    def pause(self, partitions: Sequence[Partition]) -> None:
+        """Fetch nothing more for these partitions (what was fetched stays buffered)."""
+        if partitions:
+            self._consumer.pause(*(TopicPartition(*tp) for tp in partitions))
+
+    def resume(self, partitions: Sequence[Partition]) -> None:
+        """Fetch these partitions again."""
+        if partitions:
+            self._consumer.resume(*(TopicPartition(*tp) for tp in partitions))
+
+    def close(self) -> None:
+        """Close the connection (there is no group to leave)."""
         self._consumer.close(autocommit=False)
 
 

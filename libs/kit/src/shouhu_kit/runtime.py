@@ -14,7 +14,7 @@ from sqlalchemy import MetaData
 
 from shouhu_contracts.topics import DEAD_LETTER_PARTITIONS, TOPICS, dead_letter_topic
 from shouhu_kit.app import NotReady, create_app
-from shouhu_kit.broker import EventPublisher, MessageSource
+from shouhu_kit.broker import EventPublisher, LogReader, MessageSource
 from shouhu_kit.clock import AcceleratedClock, Clock, SystemClock
 from shouhu_kit.consumer import ConsumerHooks, ConsumerLoop, Handler
 from shouhu_kit.db import Database
@@ -46,6 +46,8 @@ class BrokerAdapters:
     source: Callable[[str, Sequence[str]], MessageSource]
     ensure_topics: Callable[[Sequence[tuple[str, int]]], None]
     ping: Callable[[], None]
+    # Whole topics from their first offset, outside any group (a read model's rebuild).
+    log_reader: Callable[[Sequence[str]], LogReader] | None = None
 
 
 def kafka_adapters(settings: ServiceSettings) -> BrokerAdapters:
@@ -68,6 +70,12 @@ def kafka_adapters(settings: ServiceSettings) -> BrokerAdapters:
         ),
         ensure_topics=lambda topics: _discard(k.ensure_topics(bootstrap_servers=servers, topics=topics)),
         ping=partial(k.kafka_reachable, servers),
+        log_reader=lambda topics: k.KafkaLogReader(
+            bootstrap_servers=servers,
+            topics=topics,
+            client_id=f"{client}-replay",
+            max_poll_records=settings.consumer_batch_size,
+        ),
     )
 
 

@@ -7,7 +7,7 @@ own code is only its domain.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -15,7 +15,7 @@ from typing import Generic, TypeVar
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import MetaData
 
-from shouhu_kit.cli import run_service
+from shouhu_kit.cli import ServiceCommand, run_service
 from shouhu_kit.clock import Clock
 from shouhu_kit.runtime import BrokerAdapters, ConsumerSpec, Runtime
 from shouhu_kit.scheduler import ScheduledJob
@@ -40,6 +40,8 @@ class ServiceDefinition(Generic[S]):
     routers: Sequence[APIRouter] = ()
     consumers: Callable[[S], Sequence[ConsumerSpec]] = field(default=_nothing)  # type: ignore[assignment]
     jobs: Callable[[S], Sequence[ScheduledJob]] = field(default=_nothing)  # type: ignore[assignment]
+    # Commands of the service's own beside the kit's (`shouhu-reporting rebuild`), by name.
+    commands: Mapping[str, ServiceCommand[S]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -79,11 +81,12 @@ class ServiceDefinition(Generic[S]):
             rt.db.dispose()
 
     def main(self, argv: list[str] | None = None) -> int:
-        """The service's command line (`shouhu-<name> api|worker|init-db|dev-token|replay-dead-letters`)."""
+        """The service's command line (`shouhu-<name> api|worker|init-db|dev-token|replay-dead-letters|…`)."""
         return run_service(
             settings_cls=self.settings,
             build_api=self.api,  # type: ignore[arg-type]
             build_worker=self.worker,  # type: ignore[arg-type]
             init_db=self.init_db,  # type: ignore[arg-type]
             argv=argv,
+            commands=self.commands,
         )

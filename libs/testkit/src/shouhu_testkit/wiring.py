@@ -25,6 +25,7 @@ def in_memory_adapters(broker: InMemoryBroker, *, max_poll_records: int = 500) -
         ),
         ensure_topics=ensure,
         ping=lambda: None,
+        log_reader=lambda topics: broker.log_reader(topics, max_poll_records=max_poll_records),
     )
 
 

@@ -1,4 +1,4 @@
-"""`shouhu-reporting api|worker|init-db|dev-token|replay-dead-letters`."""
+"""`shouhu-reporting api|worker|init-db|dev-token|replay-dead-letters|rebuild`."""
 
 from reporting.bootstrap import SERVICE
 

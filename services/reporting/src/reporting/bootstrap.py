@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
@@ -10,12 +11,15 @@ from reporting.adapters.orm import TREE, Base
 from reporting.config import ReportingSettings
 from reporting.entrypoints.api.bulletins import router as bulletins_router
 from reporting.entrypoints.api.routes import router
+from reporting.entrypoints.rebuild import HELP as REBUILD_HELP
+from reporting.entrypoints.rebuild import rebuild_command
 from reporting.entrypoints.web.routes import router as dashboard
 from reporting.service_layer.alerts import ALERT_EVENTS, mark_overdue
 from reporting.service_layer.bulletin import build_bulletin
 from reporting.service_layer.children import CHILD_EVENTS
 from reporting.service_layer.org import shift_subtree_counts
 from reporting.service_layer.pairing import OBLIGATION_EVENTS, PAIRING_EVENTS
+from shouhu_kit.cli import ServiceCommand
 from shouhu_kit.org.events import org_tree_consumer
 from shouhu_kit.runtime import ConsumerSpec
 from shouhu_kit.scheduler import ScheduledJob
@@ -57,6 +61,11 @@ def jobs(settings: ReportingSettings) -> list[ScheduledJob]:
     ]
 
 
+def rebuild(settings: ReportingSettings, argv: Sequence[str]) -> int:
+    """`shouhu-reporting rebuild`: what the consumers read, replayed from the start into an empty database."""
+    return rebuild_command(SERVICE.runtime(settings), consumers(settings), argv)
+
+
 SERVICE = ServiceDefinition(
     settings=ReportingSettings,
     title="守护 · 统计服务 / Shouhu reporting",
@@ -66,4 +75,5 @@ SERVICE = ServiceDefinition(
     routers=[router, bulletins_router, dashboard],
     consumers=consumers,
     jobs=jobs,
+    commands={"rebuild": ServiceCommand(help=REBUILD_HELP, run=rebuild)},
 )

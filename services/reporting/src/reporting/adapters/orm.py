@@ -12,7 +12,17 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, Float, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    Float,
+    Index,
+    Integer,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shouhu_kit.db import UTCDateTime
@@ -34,14 +44,16 @@ class UnitCount(Base):
     A stock metric (children, paired, open tasks…) has its current total in the row with month ''
     and, in the row of each month, the change that month (so the value at a month's end is the total
     minus the changes after it). A period metric (windows due and met in a month) has only month rows.
-    Bumped atomically, several rows per statement, in a fixed order.
+    Bumped atomically, several rows per statement, in a fixed order. Keyed unit, month, metric: a
+    read takes a unit's totals and some months (queries.read_counters), so it reads those rows only.
     """
 
     __tablename__ = "unit_counts"
+    __table_args__ = (PrimaryKeyConstraint("unit_id", "month", "metric", name="unit_counts_pkey"),)
 
-    unit_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    metric: Mapped[str] = mapped_column(String(80), primary_key=True)
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    unit_id: Mapped[uuid.UUID] = mapped_column()
+    metric: Mapped[str] = mapped_column(String(80))
+    month: Mapped[str] = mapped_column(String(7))
     n: Mapped[int] = mapped_column(Integer, default=0)
 
 
@@ -56,6 +68,7 @@ class ChildFact(Base):
     __table_args__ = (
         Index("ix_child_facts_class_name", "class_id", "name", "child_id"),
         Index("ix_child_facts_home_name", "home_village_id", "name", "child_id"),
+        Index("ix_child_facts_name", "name", "child_id"),  # a big unit's drill-down walks names in order
     )
 
     child_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)

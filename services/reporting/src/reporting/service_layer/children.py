@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import Any, cast
 
-from reporting.adapters.orm import TREE, ChildFact, RecordFact, TermResultFact
+from sqlalchemy import select
+
+from reporting.adapters.orm import TREE, ChildFact, RecordFact, TaskFact, TermResultFact, WindowFact
 from reporting.domain.metrics import guardian_situation
 from reporting.service_layer.counting import ACTIVE, Recount
 from shouhu_contracts.envelope import CloudEvent
@@ -46,6 +49,27 @@ def _unit(uow: UnitOfWork, path: Sequence[uuid.UUID] | None) -> uuid.UUID | None
     return TREE.unit_of(uow.session, path) if path else None
 
 
+def follow_home(uow: UnitOfWork, child: ChildFact, at: datetime) -> None:
+    """The child's tasks and windows count in its home village as it now is.
+
+    They take the village from the child's row when they arrive; one that came before the
+    registration (another topic ran ahead) or before a move of home would otherwise keep the
+    village it saw, so the totals would depend on the order topics were consumed in. Dated at the
+    later of `at` and the task's opening, as a live run in time order dates it.
+    """
+    kinds: tuple[type[TaskFact] | type[WindowFact], ...] = (TaskFact, WindowFact)
+    for kind in kinds:
+        moved = kind.home_village_id.is_distinct_from(child.home_village_id)
+        rows = cast(
+            Sequence[TaskFact | WindowFact],
+            uow.session.scalars(select(kind).where(kind.child_id == child.child_id, moved)).all(),
+        )
+        for row in rows:
+            when = max(at, row.opened_at) if isinstance(row, TaskFact) else at
+            with Recount(uow, row, when):
+                row.home_village_id = child.home_village_id
+
+
 @CHILD_EVENTS.on(ChildRegistered)
 def on_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
     """A new archive: the child counts in its class's and its home village's units."""
@@ -65,6 +89,7 @@ def on_registered(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         row.missing_contacts = list(data.missing_contacts)
         row.archive_complete = not data.missing_contacts
         row.registered_at = row.changed_at = data.registered_at
+    follow_home(uow, row, data.registered_at)
 
 
 @CHILD_EVENTS.on(ChildUpdated)
@@ -85,6 +110,8 @@ def on_updated(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         if row.class_id is None:
             row.class_id = _unit(uow, data.org_path)
         row.changed_at = data.occurred_at
+    if "home_village_id" in data.fields:
+        follow_home(uow, row, data.occurred_at)
 
 
 @CHILD_EVENTS.on(GuardianChanged)

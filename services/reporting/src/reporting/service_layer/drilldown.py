@@ -1,8 +1,15 @@
 """The children behind a figure (who is unpaired, whose contact was missed), keyset-paged by name.
 
 Averages hide the children who are missed: every figure on a unit's card opens this list, within
-the caller's scope. The subtree is found through the tree's path index, the children through their
-class and home-village indexes.
+the caller's scope. A page is found one of two ways, chosen from the unit's own counters:
+- gather: every child under the unit through the class and home-village indexes (the subtree from
+  the tree's path index), then the first page of those the figure counts, sorted by name. Its
+  cost is the unit's children: a school's thousand, but a district's hundred thousand;
+- walk: the children in name order (ix_child_facts_name) until a page of those under the unit
+  that the figure counts is found. Its cost is the page times the city's children over the
+  figure's children under the unit: a few dozen rows for the city, a hundred times that for a
+  school of a million-child city.
+The one expected to read fewer rows is taken (bench/README.md, "KPI reads").
 """
 
 from __future__ import annotations
@@ -11,15 +18,24 @@ import base64
 import json
 import uuid
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, and_, exists, or_, select, true
+from sqlalchemy import ColumnElement, Table, and_, exists, or_, select, true, union
 
 from reporting.adapters.orm import TREE, ChildFact, TaskFact, WindowFact
+from reporting.domain import metrics as m
 from reporting.service_layer.counting import ACTIVE
-from reporting.service_layer.queries import UnitRef, current_month, unit_ref, visible_unit
+from reporting.service_layer.queries import (
+    Counters,
+    UnitRef,
+    current_month,
+    read_counters,
+    unit_ref,
+    visible_unit,
+)
 from shouhu_kit.auth import Principal
+from shouhu_kit.org.paths import decode_path, in_subtree
 from shouhu_kit.problems import Problem, invalid_request
 from shouhu_kit.uow import UnitOfWork
 
@@ -138,12 +154,8 @@ def children_behind(
         unit = visible_unit(uow, unit_id, principal)
         month = month or current_month(uow)
         c = ChildFact
-        below = TREE.subtree(unit.path)
-        query = select(c).where(
-            c.status == ACTIVE,
-            or_(c.class_id.in_(below), c.home_village_id.in_(below)),
-            _figure_filter(figure, month=month, duty=duty),
-        )
+        counted = _figure_filter(figure, month=month, duty=duty)
+        query = select(c).where(c.status == ACTIVE, _under(uow, unit, figure, month, duty, limit), counted)
         if after is not None:
             name, child_id = _after(after)
             query = query.where(or_(c.name > name, and_(c.name == name, c.child_id > child_id)))
@@ -172,6 +184,60 @@ def children_behind(
             items=items,
             next_after=_cursor(page[-1].name, page[-1].child_id) if more else None,
         )
+
+
+def _under(
+    uow: UnitOfWork, unit: Any, figure: str, month: str, duty: str | None, limit: int
+) -> ColumnElement[bool]:
+    """The children under the unit, written for the plan expected to read fewer rows (gather or walk)."""
+    c, city = ChildFact, decode_path(unit.path)[0]
+    counters = read_counters(uow, list({unit.id, city}), month)
+    here, everyone = counters[unit.id].total.get(m.CHILDREN, 0), counters[city].total.get(m.CHILDREN, 0)
+    wanted = max(_expected(counters[unit.id], figure, month, duty), 1)
+    if (limit + 1) * everyone / wanted < here:
+        t1, t2 = TREE.table.alias("class_unit"), TREE.table.alias("home_unit")
+        return or_(
+            exists().where(t1.c.id == c.class_id, in_subtree(t1.c.path, unit.path)),
+            exists().where(t2.c.id == c.home_village_id, in_subtree(t2.c.path, unit.path)),
+        )
+    below = TREE.subtree(unit.path)
+    if uow.db.is_postgres:
+        # PostgreSQL cannot combine an OR of two IN (subquery) through indexes: it would read the
+        # whole table. A union of the two lookups is a semi-join it runs through both indexes.
+        k = cast(Table, ChildFact.__table__).alias("placed")
+        ids = union(
+            select(k.c.child_id).where(k.c.class_id.in_(below)),
+            select(k.c.child_id).where(k.c.home_village_id.in_(below)),
+        )
+        return c.child_id.in_(ids)
+    return or_(c.class_id.in_(below), c.home_village_id.in_(below))  # SQLite: one lookup per index
+
+
+def _expected(counters: Counters, figure: str, month: str, duty: str | None) -> int:
+    """About how many children under the unit a figure counts, from its counters (to choose a plan)."""
+    total = counters.total
+    if ":" in figure:
+        key, _, value = figure.partition(":")
+        prefix = {"type": m.LEFT_BEHIND, "guardian": m.GUARDIAN, "risk": m.RISK}[key]
+        return total.get(prefix + value, 0)
+    children = total.get(m.CHILDREN, 0)
+    row = counters.months.get(month, {})
+    duties = [duty] if duty else [k.removeprefix(m.DUE) for k in row if k.startswith(m.DUE)]
+
+    def windows(kind: str) -> int:
+        return sum(row.get(kind + d, 0) for d in duties)
+
+    return {
+        Figure.PAIRED: total.get(m.PAIRED, 0),
+        Figure.UNPAIRED: children - total.get(m.PAIRED, 0),
+        Figure.ARCHIVE_COMPLETE: total.get(m.ARCHIVE_COMPLETE, 0),
+        Figure.ARCHIVE_INCOMPLETE: children - total.get(m.ARCHIVE_COMPLETE, 0),
+        Figure.TASKS_OPEN: total.get(m.TASKS_OPEN, 0),
+        Figure.TASKS_OVERDUE: total.get(m.TASKS_OVERDUE, 0),
+        Figure.MISSED: windows(m.MISSED),
+        Figure.UNMET: windows(m.DUE) - windows(m.MET),
+        Figure.MET: windows(m.MET),
+    }.get(Figure(figure), children)
 
 
 def _classes(uow: UnitOfWork, ids: set[uuid.UUID]) -> dict[uuid.UUID, UnitRef]:
