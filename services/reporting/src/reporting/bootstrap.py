@@ -7,6 +7,7 @@ from pathlib import Path
 
 from reporting.adapters.orm import TREE, Base
 from reporting.config import ReportingSettings
+from reporting.entrypoints.api import assessment
 from reporting.entrypoints.api.routes import router
 from reporting.service_layer.alerts import ALERT_EVENTS, mark_overdue
 from reporting.service_layer.children import CHILD_EVENTS
@@ -49,7 +50,7 @@ SERVICE = ServiceDefinition(
     description="统计、通报与考核。Read models, KPIs, bulletins and assessments.",
     metadata=Base.metadata,
     migrations=Path(__file__).resolve().parent / "migrations",
-    routers=[router],
+    routers=[router, assessment.router],
     consumers=consumers,
     jobs=jobs,
 )
