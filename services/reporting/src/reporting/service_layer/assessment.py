@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, String, and_, func, or_, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from reporting.adapters.orm import (
@@ -69,6 +69,26 @@ def terms(school_year: str) -> tuple[str, str, str]:
     return f"{school_year}-1", f"{school_year}-2", f"{start - 1:04d}-{start:04d}-2"
 
 
+class Ids:
+    """UUIDs from the ids a query returns as they are stored (SQLite: hex text; PostgreSQL: UUIDs).
+
+    One object per id: a class's id, read once per child and term, is converted once, and a child's
+    id read again by the records and pairings queries is found, not parsed (bench/README.md,
+    "Assessment": parsing every id was a third of a city's build).
+    """
+
+    def __init__(self) -> None:
+        self.seen: dict[Any, uuid.UUID] = {}
+
+    def __call__(self, raw: Any) -> Any:
+        if raw is None or isinstance(raw, uuid.UUID):
+            return raw
+        found = self.seen.get(raw)
+        if found is None:
+            found = self.seen[raw] = uuid.UUID(raw)
+        return found
+
+
 @dataclass(frozen=True, slots=True)
 class HelperFacts:
     """A credited helper as reporting knows it."""
@@ -89,6 +109,7 @@ class Facts:
     helpers: dict[uuid.UUID, HelperFacts] = field(default_factory=dict)
     scores: dict[uuid.UUID, ChildScore] = field(default_factory=dict)
     order: list[uuid.UUID] = field(default_factory=list)  # the children as read
+    ids: Ids = field(default_factory=Ids)
 
 
 def policy_of(session: Session, unit: Row[Any]) -> Version[AssessmentPolicy]:
@@ -97,13 +118,27 @@ def policy_of(session: Session, unit: Row[Any]) -> Version[AssessmentPolicy]:
     return POLICIES.newest(session, path[0] if path else None)
 
 
+def _raw(column: Any, label: str) -> Any:
+    """The column as the database returns it, without SQLAlchemy's UUID conversion."""
+    return type_coerce(column, String).label(label)
+
+
 def _ranks(school_year: str) -> tuple[Any, Any]:
     """Each child's second-term rank with its first-term and carried ranks and name; and the alias."""
     first, end, previous = terms(school_year)
     e, f, p = aliased(Result, name="e"), aliased(Result, name="f"), aliased(Result, name="p")
     name = func.coalesce(ChildFact.name, "")
     query = (
-        select(e.child_id, e.class_id, e.class_rank, f.class_id, f.class_rank, p.class_id, p.class_rank, name)
+        select(
+            _raw(e.child_id, "child_id"),
+            _raw(e.class_id, "end_class"),
+            e.class_rank,
+            _raw(f.class_id, "first_class"),
+            f.class_rank,
+            _raw(p.class_id, "previous_class"),
+            p.class_rank,
+            name,
+        )
         .select_from(e)
         .outerjoin(f, and_(f.child_id == e.child_id, f.term == first))
         .outerjoin(p, and_(p.child_id == e.child_id, p.term == previous))
@@ -113,26 +148,11 @@ def _ranks(school_year: str) -> tuple[Any, Any]:
     return query, e
 
 
-def _read_ranks(rows: Iterable[Any], school_year: str, facts: Facts) -> None:
-    first, end, previous = terms(school_year)
-    for child, cls, rank, f_cls, f_rank, p_cls, p_rank, name in rows:
-        facts.years[child] = ChildYear(
-            child_id=child,
-            end=Rank(end, cls, rank),
-            first_term=Rank(first, f_cls, f_rank) if f_cls is not None else None,
-            previous_end=Rank(previous, p_cls, p_rank) if p_cls is not None else None,
-            serious_violation=False,
-            merit_student=False,
-        )
-        facts.names[child] = name
-        facts.order.append(child)
-
-
-def _records(session: Session, school_year: str, where: Where) -> tuple[set[uuid.UUID], set[uuid.UUID]]:
+def _records(session: Session, school_year: str, where: Where, ids: Ids) -> tuple[set[Any], set[Any]]:
     """The children with a serious violation, and those named Merit Student, in the year."""
     e, r = aliased(Result, name="e"), RecordFact
     rows = session.execute(
-        select(r.child_id, r.kind)
+        select(_raw(r.child_id, "child_id"), r.kind)
         .join(e, and_(e.child_id == r.child_id, e.term == terms(school_year)[1]))
         .where(where(e), r.school_year == school_year, r.kind.in_(RECORD_KINDS))
         .distinct()
@@ -140,7 +160,7 @@ def _records(session: Session, school_year: str, where: Where) -> tuple[set[uuid
     serious: set[uuid.UUID] = set()
     merit: set[uuid.UUID] = set()
     for child, kind in rows:
-        (serious if kind == "serious_violation" else merit).add(child)
+        (serious if kind == "serious_violation" else merit).add(ids(child))
     return serious, merit
 
 
@@ -151,7 +171,14 @@ def _credits(
     e, pf, h = aliased(Result, name="e"), PairingFact, HelperFact
     roles = [PairingRole.PRIMARY.value, *([PairingRole.SECONDARY.value] if policy.secondary_helpers else [])]
     rows = session.execute(
-        select(pf.child_id, pf.helper_id, pf.helper_kind, h.name, h.kind, h.unit_id)
+        select(
+            _raw(pf.child_id, "child_id"),
+            _raw(pf.helper_id, "helper_id"),
+            pf.helper_kind,
+            h.name,
+            h.kind,
+            _raw(h.unit_id, "unit_id"),
+        )
         .join(e, and_(e.child_id == pf.child_id, e.term == terms(school_year)[1]))
         .outerjoin(h, h.helper_id == pf.helper_id)
         .where(
@@ -160,43 +187,51 @@ def _credits(
             pf.created_at <= e.recorded_at,
             or_(pf.ended_at.is_(None), pf.ended_at > e.recorded_at),
         )
-        .order_by(pf.child_id, pf.helper_id)
     )
+    ids, helpers, credited = facts.ids, facts.helpers, facts.credited
     for child, helper, pairing_kind, name, kind, unit in rows:
-        credited = facts.credited.setdefault(child, [])
-        if helper not in credited:
-            credited.append(helper)
-        if helper not in facts.helpers:
-            facts.helpers[helper] = HelperFacts(helper, name, kind or pairing_kind, unit)
+        child, helper = ids(child), ids(helper)
+        mine = credited.setdefault(child, [])
+        if helper not in mine:
+            mine.append(helper)
+        if helper not in helpers:
+            helpers[helper] = HelperFacts(helper, name, kind or pairing_kind, ids(unit))
+    for mine in credited.values():
+        if len(mine) > 1:
+            mine.sort(key=str)
 
 
-def complete(
-    session: Session, school_year: str, where: Where, policy: AssessmentPolicy, facts: Facts
+def load(
+    session: Session, rows: Iterable[Any], *, school_year: str, where: Where, policy: AssessmentPolicy
 ) -> Facts:
-    """Add the records and credits of the children read, and score them."""
-    serious, merit = _records(session, school_year, where)
-    for child in serious | merit:
-        year = facts.years.get(child)
-        if year is not None:
-            facts.years[child] = ChildYear(
-                child_id=child,
-                end=year.end,
-                first_term=year.first_term,
-                previous_end=year.previous_end,
-                serious_violation=child in serious,
-                merit_student=child in merit,
-            )
+    """The children of some rank rows with their records and credited helpers, scored."""
+    facts = Facts()
+    ids = facts.ids
+    rows = [(ids(r[0]), *r[1:]) for r in rows]  # the children's ids first: the records find them
+    serious, merit = _records(session, school_year, where, ids)
+    first, end, previous = terms(school_year)
+    years, names = facts.years, facts.names
+    for child, cls, rank, f_cls, f_rank, p_cls, p_rank, name in rows:
+        years[child] = ChildYear(
+            child_id=child,
+            end=Rank(end, ids(cls), rank),
+            first_term=Rank(first, ids(f_cls), f_rank) if f_cls is not None else None,
+            previous_end=Rank(previous, ids(p_cls), p_rank) if p_cls is not None else None,
+            serious_violation=child in serious,
+            merit_student=child in merit,
+        )
+        names[child] = name
+        facts.order.append(child)
     _credits(session, school_year, where, policy, facts)
-    facts.scores = {child: score_child(year, policy) for child, year in facts.years.items()}
+    facts.scores = {child: score_child(year, policy) for child, year in years.items()}
     return facts
 
 
 def load_unit(session: Session, *, below: Select[Any], school_year: str, policy: AssessmentPolicy) -> Facts:
     """Every child assessed under a unit (`below`: the subtree's unit ids), scored."""
     query, e = _ranks(school_year)
-    facts = Facts()
-    _read_ranks(session.execute(query.where(e.class_id.in_(below))), school_year, facts)
-    return complete(session, school_year, lambda alias: alias.class_id.in_(below), policy, facts)
+    rows = session.execute(query.where(e.class_id.in_(below)))
+    return load(session, rows, school_year=school_year, where=lambda a: a.class_id.in_(below), policy=policy)
 
 
 def unit_refs(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Row[Any]]:
@@ -308,10 +343,15 @@ def children_page(
             last_name, last_id = decode_cursor(after, str, uuid.UUID)
             query = query.where(or_(name > last_name, and_(name == last_name, e.child_id > last_id)))
         rows = uow.session.execute(query.order_by(name, e.child_id).limit(limit + 1)).all()
-        facts = Facts()
-        _read_ranks(rows[:limit], school_year, facts)
+        page = [Ids()(r[0]) for r in rows[:limit]]
+        facts = load(
+            uow.session,
+            rows[:limit],
+            school_year=school_year,
+            where=lambda alias: alias.child_id.in_(page),
+            policy=version.policy,
+        )
         ids = list(facts.order)
-        complete(uow.session, school_year, lambda alias: alias.child_id.in_(ids), version.policy, facts)
         refs = unit_refs(uow.session, (y.end.class_id for y in facts.years.values()))
         classes = {k: unit_ref(r) for k, r in refs.items()}
         items = [child_line(facts, c, version.policy, classes) for c in ids]

@@ -10,6 +10,7 @@ from reporting.domain.assessment_text import BASELINE_NAMES, award_reasons, poin
 from reporting.service_layer.assessment import Facts, scoped, unit_refs
 from reporting.service_layer.assessment_lists import (
     build,
+    by_name,
     class_rows,
     class_teachers,
     class_totals,
@@ -128,12 +129,15 @@ def export(
                 KIND_NAMES.get(t.helper.kind, t.helper.kind),
                 (ref.name if (ref := scoped(principal, rows, t.helper.unit_id)) else ""),
                 len(t.children),
-                "、".join(f"{facts.names.get(c, '')} {facts.scores[c].score}" for c in t.children),
+                "、".join(
+                    f"{facts.names.get(c, '')} {facts.scores[c].score}" for c in by_name(facts, t.children)
+                ),
                 t.score,
                 reward_yuan(t.score, policy),
                 str(t.helper.helper_id),
             ]
             for t in helpers
+            for kids in [t.children]
         ]
         class_lines = sorted(
             (

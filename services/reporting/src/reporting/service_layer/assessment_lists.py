@@ -90,18 +90,23 @@ def build(uow: UnitOfWork, *, principal: Principal, unit_id: uuid.UUID, school_y
 
 
 def helper_totals(facts: Facts) -> list[HelperTotal]:
-    """Each credited helper's sum, highest first (ties by helper id, so pages are stable)."""
+    """Each credited helper's sum, highest first (ties by helper id, so pages are stable).
+
+    A helper's children are in no order (`by_name` orders those shown)."""
     children: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for child in facts.order:
         for helper in facts.credited.get(child, []):
             children[helper].append(child)
-    for kids in children.values():
-        kids.sort(key=lambda c: (facts.names.get(c, ""), str(c)))
     totals = [
         HelperTotal(facts.helpers[h], kids, helper_score([facts.scores[c].score for c in kids]))
         for h, kids in children.items()
     ]
     return sorted(totals, key=lambda t: (-t.score, str(t.helper.helper_id)))
+
+
+def by_name(facts: Facts, children: list[uuid.UUID]) -> list[uuid.UUID]:
+    """Children in name order (then id)."""
+    return sorted(children, key=lambda c: (facts.names.get(c, ""), str(c)))
 
 
 def class_totals(facts: Facts) -> dict[uuid.UUID, ClassTotal]:
@@ -165,7 +170,7 @@ def helpers_page(
                         class_unit=scoped(principal, rows, facts.scores[c].end.class_id),
                         score=facts.scores[c].score,
                     )
-                    for c in t.children
+                    for c in by_name(facts, t.children)
                 ],
                 score=t.score,
                 reward_yuan=reward_yuan(t.score, policy),
