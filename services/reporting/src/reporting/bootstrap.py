@@ -9,6 +9,7 @@ from pathlib import Path
 
 from reporting.adapters.orm import TREE, Base
 from reporting.config import ReportingSettings
+from reporting.entrypoints.api import assessment
 from reporting.entrypoints.api.bulletins import router as bulletins_router
 from reporting.entrypoints.api.routes import router
 from reporting.entrypoints.rebuild import HELP as REBUILD_HELP
@@ -72,7 +73,7 @@ SERVICE = ServiceDefinition(
     description="统计、通报与考核。Read models, KPIs, bulletins and assessments.",
     metadata=Base.metadata,
     migrations=Path(__file__).resolve().parent / "migrations",
-    routers=[router, bulletins_router, dashboard],
+    routers=[router, bulletins_router, assessment.router, dashboard],
     consumers=consumers,
     jobs=jobs,
     commands={"rebuild": ServiceCommand(help=REBUILD_HELP, run=rebuild)},
