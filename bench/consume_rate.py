@@ -15,14 +15,18 @@
     service's consumer loops are built from its bootstrap with shouhu_kit.runtime, exactly as its
     worker builds them (relay included), on a fresh database, and run from the start until every
     record is processed. Rate = records / (last record processed − first record received).
+`--city N` fills the consumer topics from bench.synthetic_city instead: the whole org tree of a
+city of N children, then its first `--events` registrations and results (the city's own sizes and
+keys); `--skip-raw` leaves out (a), which bench.raw_limits measures in the harness's run.
 `--profile SERVICE` runs that service's catch-up under cProfile (all threads; slower).
-Writes bench/results/<date>-consume_rate-<db>-<label>.json and prints Markdown.
+Writes bench/results/<date>-consume_rate-<db>-<label>.json (or `--json-out`) and prints Markdown.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import random
 import resource
 import sqlite3
@@ -170,6 +174,20 @@ def synthetic_city(total: int, seed: int = 11) -> City:
                 )
             )
     return City(org=org, children=children, n_children=n_children, drops=drops)
+
+
+def generated_city(children: int, events: int, seed: int = 2026) -> City:
+    """bench.synthetic_city's org tree (all of it), then its first `events` child events."""
+    import itertools
+
+    from bench.synthetic_city import SyntheticCity, encode
+
+    city = SyntheticCity(children, seed)
+    org = [(d.key().encode(), encode(d)) for d in city.events(kinds=frozenset({"registry.org"}))]
+    child_events = list(itertools.islice(city.events(kinds=frozenset({"registry.children"})), events))
+    msgs = [(d.key().encode(), encode(d)) for d in child_events]
+    registered = sum(1 for d in child_events if isinstance(d, ChildRegistered))
+    return City(org=org, children=msgs, n_children=registered, drops=0)
 
 
 # ---------------------------------------------------------------- Kafka
@@ -473,7 +491,7 @@ def service_database(db: str, service: str, work: Path) -> Iterator[str]:
 def consumers_on(db: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     """Prefill a prefixed registry.org and registry.children, then catch each service up."""
     prefix = bl.unique_prefix("cons")
-    city = synthetic_city(args.events)
+    city = generated_city(args.city, args.events) if args.city else synthetic_city(args.events)
     org_topic, children_topic = f"{prefix}registry.org", f"{prefix}registry.children"
     create_topics(
         args.kafka,
@@ -491,6 +509,7 @@ def consumers_on(db: str, args: argparse.Namespace, work: Path) -> dict[str, Any
         "events": sum(counts.values()),
         "by_topic": counts,
         "children": city.n_children,
+        "city_children": args.city or None,
         "grade_drops": city.drops,
         "mean_value_bytes": round(
             sum(len(v) for _k, v in city.org + city.children) / sum(counts.values()), 1
@@ -520,16 +539,22 @@ def consumers_on(db: str, args: argparse.Namespace, work: Path) -> dict[str, Any
 
 
 def markdown(r: dict[str, Any]) -> str:
-    raw = r["raw"]
-    base = raw["consume (poll only)"]["per_s"]
-    rows: list[list[Any]] = [
-        ["raw produce (acks=all, idempotent, linger 5 ms)", f"{raw['produce']['per_s']:,.0f}", "", ""],
-    ]
+    raw = r["raw"] or {}
+    base = raw["consume (poll only)"]["per_s"] if raw else 0.0
+    rows: list[list[Any]] = (
+        [["raw produce (acks=all, idempotent, linger 5 ms)", f"{raw['produce']['per_s']:,.0f}", "", ""]]
+        if raw
+        else []
+    )
     for name in (
-        "consume (poll only)",
-        "consume + commit per poll",
-        "consume + commit + decode_event",
-        "consume + commit + decode + 1 SQLite txn per record",
+        ()
+        if not raw
+        else (
+            "consume (poll only)",
+            "consume + commit per poll",
+            "consume + commit + decode_event",
+            "consume + commit + decode + 1 SQLite txn per record",
+        )
     ):
         v = raw[name]
         rows.append(
@@ -556,8 +581,13 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         bl.machine_markdown(r["machine"]),
         "",
-        f"Raw topic: {raw['messages']} messages of {raw['mean_value_bytes']} bytes on average, "
-        f"{raw['topic_partitions']} partitions. Consumer topics: "
+        (
+            f"Raw topic: {raw['messages']} messages of {raw['mean_value_bytes']} bytes on average, "
+            f"{raw['topic_partitions']} partitions. "
+            if raw
+            else ""
+        )
+        + "Consumer topics: "
         + "; ".join(
             f"{db} {p['events']} events ({p['children']} children, {p['mean_value_bytes']} bytes on average)"
             for db, p in r["consumers"].items()
@@ -594,6 +624,9 @@ def main() -> int:
     p.add_argument("--kafka", default=bl.DEFAULT_KAFKA)
     p.add_argument("--label", default="run")
     p.add_argument("--smoke", action="store_true", help="600 events, 3,000 raw messages")
+    p.add_argument("--city", type=int, default=0, help="children of a bench.synthetic_city to read")
+    p.add_argument("--skip-raw", action="store_true", help="leave out the raw kafka-python rates")
+    p.add_argument("--json-out", type=Path, default=None, help="write the result here instead")
     args = p.parse_args()
     if args.smoke:
         args.events, args.raw_messages, args.repeat = 600, 3000, 1
@@ -614,7 +647,7 @@ def main() -> int:
                 "sqlite": bl.sqlite_commit_ms(work),
                 "postgresql": bl.pg_commit_ms() if "postgres" in dbs else None,
             },
-            "raw": raw_rates(args.kafka, args.raw_messages, work, args.repeat),
+            "raw": None if args.skip_raw else raw_rates(args.kafka, args.raw_messages, work, args.repeat),
             "consumers": {db: consumers_on(db, args, work) for db in dbs},
         }
         # The disk is shared: what a commit costs can change during the run, so measure it again.
@@ -623,9 +656,12 @@ def main() -> int:
             "postgresql": bl.pg_commit_ms() if "postgres" in dbs else None,
         }
     label = args.label + (f"-profile-{args.profile}" if args.profile else "")
-    path = bl.write_result("consume_rate", label, args.db, result)
+    if args.json_out:
+        args.json_out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    else:
+        path = bl.write_result("consume_rate", label, args.db, result)
+        bl.say(f"result: {path.relative_to(bl.ROOT)}")
     print(markdown(result))
-    bl.say(f"result: {path.relative_to(bl.ROOT)}")
     complete = all(
         v["records"] >= v["expected"]
         for part in result["consumers"].values()
