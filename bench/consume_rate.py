@@ -15,9 +15,9 @@
     service's consumer loops are built from its bootstrap with shouhu_kit.runtime, exactly as its
     worker builds them (relay included), on a fresh database, and run from the start until every
     record is processed. Rate = records / (last record processed − first record received).
-`--city N` fills the consumer topics from bench.synthetic_city instead: the whole org tree of a
-city of N children, then its first `--events` registrations and results (the city's own sizes and
-keys); `--skip-raw` leaves out (a), which bench.raw_limits measures in the harness's run.
+`--city N` fills the consumer topics from bench.synthetic_city instead: the first `--events`
+registrations and results of a city of N children and the org units they sit in (the city's own
+sizes and keys); `--skip-raw` leaves out (a), which bench.raw_limits measures in the harness's run.
 `--profile SERVICE` runs that service's catch-up under cProfile (all threads; slower).
 Writes bench/results/<date>-consume_rate-<db>-<label>.json (or `--json-out`) and prints Markdown.
 """
@@ -177,16 +177,27 @@ def synthetic_city(total: int, seed: int = 11) -> City:
 
 
 def generated_city(children: int, events: int, seed: int = 2026) -> City:
-    """bench.synthetic_city's org tree (all of it), then its first `events` child events."""
-    import itertools
+    """bench.synthetic_city's first `events` child events, and the org units they need.
 
-    from bench.synthetic_city import SyntheticCity, encode
+    The city, its districts, then township by township (as the registry publishes them) the units
+    and the registrations and results of each township, until `events` child events are taken:
+    the org part grows with the events read, not with the city (whose whole tree of a million
+    children is 150,000 units).
+    """
+    from bench.synthetic_city import SyntheticCity, encode, org_event, town_events
 
     city = SyntheticCity(children, seed)
-    org = [(d.key().encode(), encode(d)) for d in city.events(kinds=frozenset({"registry.org"}))]
-    child_events = list(itertools.islice(city.events(kinds=frozenset({"registry.children"})), events))
-    msgs = [(d.key().encode(), encode(d)) for d in child_events]
-    registered = sum(1 for d in child_events if isinstance(d, ChildRegistered))
+    org = [(d.key().encode(), encode(d)) for d in map(org_event, [city.root, *city.districts])]
+    msgs: list[Message] = []
+    registered = 0
+    wanted = {"registry.children"}.__contains__
+    for town in city.townships():
+        org += [(d.key().encode(), encode(d)) for d in map(org_event, town.units())]
+        for data in town_events(town, wanted):
+            msgs.append((data.key().encode(), encode(data)))
+            registered += isinstance(data, ChildRegistered)
+            if len(msgs) >= events:
+                return City(org=org, children=msgs, n_children=registered, drops=0)
     return City(org=org, children=msgs, n_children=registered, drops=0)
 
 
@@ -380,7 +391,7 @@ def run_service(
     publisher = rt.broker.publisher()
     relay = rt.relay(publisher)
     loops = [(spec, rt.consumer(spec, publisher)) for spec in specs]
-    expected = {spec.name: sum(counts[t] for t in spec.topics) for spec in specs}
+    expected = {spec.name: sum(counts.get(t, 0) for t in spec.topics) for spec in specs}
     got = dict.fromkeys(expected, 0)
     thread_cpu = dict.fromkeys(expected, 0.0)
     finished: dict[str, float] = {}

@@ -453,7 +453,7 @@ class SyntheticCity:
         """Each township with its children, results, helpers, pairings and contacts, one at a time."""
         companies = max(2, round(self.size / 25_000))
         company_at = {(c * self.township_count) // companies: c for c in range(companies)}
-        first_of_district = {}
+        first_of_district: dict[int, int] = {}
         for t, (d, _n) in enumerate(self._township_names):
             first_of_district.setdefault(d, t)
         for t in range(self.township_count):
@@ -647,7 +647,8 @@ class SyntheticCity:
         leaders: list[Helper] = []
         peers: dict[uuid.UUID, list[Helper]] = {}
         companies: list[Helper] = []
-        for h in town.helpers:
+        for helper in town.helpers:
+            h = helper
             if h.kind is HelperKind.CLASS_TEACHER and h.class_id is not None:
                 by_class[h.class_id] = h
             elif h.kind is HelperKind.TEACHER:
@@ -688,17 +689,17 @@ class SyntheticCity:
             else:
                 options = [*leaders]
             options += [by_class[c.class_id], *by_school.get(c.school_id, ()), *community]
-            h = free(options)
-            if h is not None:
-                pair(c, h, PairingRole.PRIMARY)
+            primary = free(options)
+            if primary is not None:
+                pair(c, primary, PairingRole.PRIMARY)
         for c in town.children:
-            h = free(peers.get(c.school_id, ()))
-            if h is not None and rng.random() < 0.5:
-                pair(c, h, PairingRole.SECONDARY)
+            peer = free(peers.get(c.school_id, ()))
+            if peer is not None and rng.random() < 0.5:
+                pair(c, peer, PairingRole.SECONDARY)
             elif companies and rng.random() < 0.1:
-                h = free(companies)
-                if h is not None:
-                    pair(c, h, PairingRole.SECONDARY)
+                company = free(companies)
+                if company is not None:
+                    pair(c, company, PairingRole.SECONDARY)
 
     def _contacts(self, rng: random.Random, town: Township) -> None:
         for p in town.pairings:
@@ -1310,8 +1311,13 @@ def main() -> int:
     p.add_argument("--children", type=int, default=10_000)
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--events", action="store_true", help="also encode a sample of its events (20,000)")
+    p.add_argument("--json-out", default=None, help="also write the JSON here")
     args = p.parse_args()
-    print(json.dumps(measure(args.children, args.seed, events=args.events), ensure_ascii=False, indent=2))
+    doc = json.dumps(measure(args.children, args.seed, events=args.events), ensure_ascii=False, indent=2)
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as f:
+            f.write(doc + "\n")
+    print(doc)
     return 0
 
 
