@@ -459,7 +459,7 @@ def steps_for(plan: Plan, env: dict[str, str]) -> list[tuple[str, int | None, st
     return out
 
 
-def run(plan: Plan, label: str, *, start: bool) -> tuple[dict[str, Any], Path]:
+def run(plan: Plan, label: str, *, start: bool, results: Path = bl.RESULTS) -> tuple[dict[str, Any], Path]:
     """Every step, then the JSON, the Markdown and the plot."""
     kafka, pg = endpoints()
     started = ensure_stack(kafka, pg, start=start)
@@ -500,9 +500,9 @@ def run(plan: Plan, label: str, *, start: bool) -> tuple[dict[str, Any], Path]:
         },
         "steps": [r.doc() for r in runs],
     }
-    bl.RESULTS.mkdir(parents=True, exist_ok=True)
+    results.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", label)
-    base = bl.RESULTS / f"{datetime.now(UTC):%Y-%m-%d}-run-{safe}"
+    base = results / f"{datetime.now(UTC):%Y-%m-%d}-run-{safe}"
     base.with_suffix(".json").write_text(
         json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8"
     )
@@ -613,6 +613,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--timeout", type=float, default=3600, help="seconds a step may take")
     p.add_argument("--no-start", action="store_true", help="never start Kafka or PostgreSQL")
+    p.add_argument("--results-dir", type=Path, default=bl.RESULTS, help="where the JSON, table and plot go")
     args = p.parse_args(argv)
     sizes = [300, 1000] if args.smoke else [int(x) for x in args.sizes.split(",") if x]
     chosen = [s for s in (args.only.split(",") if args.only else ALL_STEPS) if s]
@@ -622,9 +623,9 @@ def main(argv: list[str] | None = None) -> int:
     steps = [s for s in chosen if s not in set(args.skip.split(","))]
     plan = Plan(sizes, args.smoke, args.db, args.consumers_max, steps, args.timeout)
     label = args.label or ("smoke" if args.smoke else "run")
-    result, base = run(plan, label, start=not args.no_start)
+    result, base = run(plan, label, start=not args.no_start, results=args.results_dir)
     print(base.with_suffix(".md").read_text(encoding="utf-8"))
-    bl.say(f"results: {base.relative_to(bl.ROOT)}.json / .md / .png")
+    bl.say(f"results: {base}.json / .md / .png")
     failed = [s["step"] for s in result["steps"] if s["error"]]
     if failed:
         bl.say(f"steps that failed: {', '.join(failed)}")

@@ -42,6 +42,7 @@ too. Three views of the same city:
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import random
@@ -350,25 +351,45 @@ def _month_window(year: int, month: int) -> tuple[datetime, datetime]:
 class SyntheticCity:
     """A city of `children` left-behind children, the same for the same seed."""
 
-    def __init__(self, children: int, seed: int = 2026, *, name: str = "示范市") -> None:
+    def __init__(
+        self,
+        children: int,
+        seed: int = 2026,
+        *,
+        name: str = "示范市",
+        districts: int | None = None,
+        townships_per_district: int | None = None,
+        villages_per_township: int = VILLAGES_PER_TOWNSHIP,
+    ) -> None:
+        """The seed's shape by default; a demo may ask for fewer districts, townships and villages.
+
+        `districts` keeps that many of the 3 districts and 8 counties, alternating (城关区, 青山县,
+        高新区, …); `townships_per_district` caps each one's townships.
+        """
         if children < 1:
             raise ValueError("a city needs at least one child")
         self.size, self.seed, self.name = children, seed, name
+        self.villages_per_township = villages_per_township
         rng = random.Random(f"{seed}:tree")  # noqa: S311 - made-up children, not secrets
         rid = _uuid(rng)
         self.root = Unit(rid, OrgKind.CITY, "C", name, None, (rid,))
         self.districts: list[Unit] = []
         self._township_names: list[tuple[int, str]] = []  # (district index, name)
-        for d, (dname, streets) in enumerate([*DISTRICTS, *((c, TOWNSHIPS_PER_COUNTY) for c in COUNTIES)]):
+        shapes = [(n, streets, "街道") for n, streets in DISTRICTS] + [
+            (c, TOWNSHIPS_PER_COUNTY, "镇") for c in COUNTIES
+        ]
+        if districts is not None:
+            city_side, county_side = shapes[: len(DISTRICTS)], shapes[len(DISTRICTS) :]
+            alternating = [x for pair in itertools.zip_longest(city_side, county_side) for x in pair if x]
+            shapes = alternating[: max(1, districts)]
+        for d, (dname, streets, suffix) in enumerate(shapes):
             uid = _uuid(rng)
             self.districts.append(
                 Unit(uid, OrgKind.DISTRICT, f"D{d:02d}", dname, self.root.id, (self.root.id, uid))
             )
-            suffix = "街道" if d < len(DISTRICTS) else "镇"
-            for t in range(streets):
-                self._township_names.append(
-                    (d, f"{dname[:2]}{'东西南北中新安和平兴'[t % 10]}{t // 10 or ''}{suffix}")
-                )
+            for t in range(min(streets, townships_per_district or streets)):
+                place = "东西南北中新安和平兴"[t % 10]
+                self._township_names.append((d, f"{dname[:2]}{place}{t // 10 or ''}{suffix}"))
         # Each township's share of the children: the seed's county of 18,000 has 12 townships of
         # uneven size; counties weigh more than city districts (more of their pupils are left behind).
         weights = [
@@ -392,7 +413,7 @@ class SyntheticCity:
         tpath = (*district.path, tid)
         township = Unit(tid, OrgKind.TOWNSHIP, f"T{t:03d}", tname, district.id, tpath)
         villages = []
-        for v in range(VILLAGES_PER_TOWNSHIP):
+        for v in range(self.villages_per_township):
             vid = _uuid(rng)
             villages.append(
                 Unit(vid, OrgKind.VILLAGE, f"T{t:03d}V{v:02d}", f"{tname[:2]}{v + 1}村", tid, (*tpath, vid))
@@ -408,18 +429,22 @@ class SyntheticCity:
             share = min(SHARE_MAX, max(0.03, rng.lognormvariate(math.log(0.122), 0.35)))
             plan = SchoolPlan(school, share, rng.random() < BOARDING_SCHOOL, [])
             sections = rng.choice((1, 1, 2, 2, 2, 3, 3, 4))
+            school_pupils = school_lb = 0
             for g in range(1, 7):
                 for k in range(sections):
                     if left <= 0:
                         break
                     pupils = rng.randint(40, 50)
+                    school_pupils += pupils
                     if rng.random() < HOT_CLASS:
                         lb = rng.randint(20, 30)
                     else:
                         mean = pupils * share
                         lb = round(rng.gauss(mean, math.sqrt(mean * (1 - share))))
                         lb = max(1, min(pupils, lb))
-                    lb = min(lb, left)
+                    # No school above the seed's worst (33.6 %), whatever its hot classes.
+                    lb = min(lb, left, max(1, math.floor(SHARE_MAX * school_pupils) - school_lb))
+                    school_lb += lb
                     left -= lb
                     cid = _uuid(rng)
                     unit = Unit(
@@ -1127,6 +1152,7 @@ class ApiLoader:
     ) -> None:
         self.city, self.call, self.settle, self.tag = city, call, settle, tag
         self.now = now
+        self.platform_now: datetime | None = None
         self.report = LoadReport()
 
     def _post_unit(self, u: Unit) -> None:
@@ -1137,7 +1163,7 @@ class ApiLoader:
             "name": u.name,
             "parent_id": ids[u.parent_id] if u.parent_id else None,
         }
-        ids[u.id] = str(self.call("registry", "POST", "/v1/org-units", body)["id"])
+        ids[u.id] = str(self._call("registry", "POST", "/v1/org-units", body)["id"])
         self.report.units += 1
         if u.kind is OrgKind.VILLAGE:
             self.report.villages.append(ids[u.id])
@@ -1146,11 +1172,19 @@ class ApiLoader:
         elif u.kind is OrgKind.DISTRICT:
             self.report.districts.append(ids[u.id])
 
-    def load(self, *, contacts: bool = True) -> LoadReport:
-        """Units, children and results, helpers and class teachers, pairings, this month's contacts."""
+    def _call(self, service: str, method: str, path: str, body: Any) -> Any:
+        self.report.calls += 1
+        return self.call(service, method, path, body)
+
+    def load_registry(self) -> LoadReport:
+        """Units, then children with their two term results (the registry's part)."""
         t0 = time.perf_counter()
+        self._registry(list(self.city.townships()))
+        self.report.seconds = time.perf_counter() - t0
+        return self.report
+
+    def _registry(self, towns: list[Township]) -> None:
         r, ids = self.report, self.report.ids
-        towns = list(self.city.townships())
         for u in [self.city.root, *self.city.districts]:
             self._post_unit(u)
         for town in towns:
@@ -1161,7 +1195,7 @@ class ApiLoader:
             for res in town.results:
                 results.setdefault(res.child_id, []).append(res)
             for c in town.children:
-                made = self.call("registry", "POST", "/v1/children", child_payload(c, ids))
+                made = self._call("registry", "POST", "/v1/children", child_payload(c, ids))
                 ids[c.id] = str(made["id"])
                 r.children += 1
                 for res in results[c.id]:
@@ -1171,8 +1205,15 @@ class ApiLoader:
                         "class_size": res.class_size,
                         "subjects": res.subjects,
                     }
-                    self.call("registry", "PUT", f"/v1/children/{ids[c.id]}/term-results/{res.term}", body)
+                    self._call("registry", "PUT", f"/v1/children/{ids[c.id]}/term-results/{res.term}", body)
                     r.results += 1
+
+    def load(self, *, contacts: bool = True) -> LoadReport:
+        """Units, children and results, helpers and class teachers, pairings, this month's contacts."""
+        t0 = time.perf_counter()
+        r, ids = self.report, self.report.ids
+        towns = list(self.city.townships())
+        self._registry(towns)
         self.settle("pairing units", r.units)
         self.settle("pairing children", r.children)
         for town in towns:
@@ -1184,11 +1225,13 @@ class ApiLoader:
                     "phone": h.phone,
                     "account": f"{self.tag}-{h.account}",
                 }
-                made = self.call("pairing", "POST", "/v1/helpers", body)
+                made = self._call("pairing", "POST", "/v1/helpers", body)
                 ids[h.id] = str(made["id"])
+                if made.get("registered_at"):  # the platform's own time (it may run on a faster clock)
+                    self.platform_now = datetime.fromisoformat(str(made["registered_at"]))
                 r.helpers += 1
                 if h.class_id is not None:
-                    self.call(
+                    self._call(
                         "pairing",
                         "PUT",
                         f"/v1/classes/{ids[h.class_id]}/class-teacher",
@@ -1200,7 +1243,7 @@ class ApiLoader:
             for p in town.pairings:
                 if p.suggested:
                     continue
-                self.call(
+                self._call(
                     "pairing",
                     "POST",
                     "/v1/pairings",
@@ -1216,14 +1259,14 @@ class ApiLoader:
                 mine = [c for c, gen in want.items() if school_of[gen] == school.unit.id]
                 if not mine:
                     continue
-                run = self.call(
+                run = self._call(
                     "pairing", "POST", "/v1/suggestions", {"unit_id": ids[school.unit.id], "limit": 500}
                 )
                 offered = {str(item["child_id"]): str(item["helper_id"]) for item in run["items"]}
                 take = [c for c in mine if c in offered]
                 if not take:
                     continue
-                decided = self.call(
+                decided = self._call(
                     "pairing", "POST", f"/v1/suggestions/{run['run_id']}/accept", {"child_ids": take}
                 )
                 for d in decided:
@@ -1238,7 +1281,7 @@ class ApiLoader:
 
     def _contacts(self, towns: list[Township], paired: dict[uuid.UUID, str]) -> None:
         """This month's contact for the pairings whose last generated window was met."""
-        now = self.now() if self.now else datetime.now(UTC)
+        now = self.now() if self.now else (self.platform_now or datetime.now(UTC))
         last = CONTACT_MONTHS[-1]
         rng = random.Random(f"{self.city.seed}:api-contacts")  # noqa: S311
         for town in towns:
@@ -1246,7 +1289,7 @@ class ApiLoader:
                 if (k.window_start + CN).month != last[1] or k.missed or k.child_id not in paired:
                     continue
                 when = now - timedelta(hours=rng.randint(1, 48))
-                self.call(
+                self._call(
                     "pairing",
                     "POST",
                     "/v1/contacts",
