@@ -17,7 +17,8 @@
     record is processed. Rate = records / (last record processed − first record received).
 `--city N` fills the consumer topics from bench.synthetic_city instead: the first `--events`
 registrations and results of a city of N children and the org units they sit in (the city's own
-sizes and keys); `--skip-raw` leaves out (a), which bench.raw_limits measures in the harness's run.
+sizes and keys; `--compact-city`: in the demo's small shape, for a smoke run); `--skip-raw`
+leaves out (a), which bench.raw_limits measures in the harness's run.
 `--profile SERVICE` runs that service's catch-up under cProfile (all threads; slower).
 Writes bench/results/<date>-consume_rate-<db>-<label>.json (or `--json-out`) and prints Markdown.
 """
@@ -176,7 +177,7 @@ def synthetic_city(total: int, seed: int = 11) -> City:
     return City(org=org, children=children, n_children=n_children, drops=drops)
 
 
-def generated_city(children: int, events: int, seed: int = 2026) -> City:
+def generated_city(children: int, events: int, seed: int = 2026, *, compact: bool = False) -> City:
     """bench.synthetic_city's first `events` child events, and the org units they need.
 
     The city, its districts, then township by township (as the registry publishes them) the units
@@ -186,7 +187,11 @@ def generated_city(children: int, events: int, seed: int = 2026) -> City:
     """
     from bench.synthetic_city import SyntheticCity, encode, org_event, town_events
 
-    city = SyntheticCity(children, seed)
+    city = (
+        SyntheticCity(children, seed, districts=2, townships_per_district=2, villages_per_township=3)
+        if compact
+        else SyntheticCity(children, seed)
+    )
     org = [(d.key().encode(), encode(d)) for d in map(org_event, [city.root, *city.districts])]
     msgs: list[Message] = []
     registered = 0
@@ -502,7 +507,11 @@ def service_database(db: str, service: str, work: Path) -> Iterator[str]:
 def consumers_on(db: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     """Prefill a prefixed registry.org and registry.children, then catch each service up."""
     prefix = bl.unique_prefix("cons")
-    city = generated_city(args.city, args.events) if args.city else synthetic_city(args.events)
+    city = (
+        generated_city(args.city, args.events, compact=args.compact_city)
+        if args.city
+        else synthetic_city(args.events)
+    )
     org_topic, children_topic = f"{prefix}registry.org", f"{prefix}registry.children"
     create_topics(
         args.kafka,
@@ -637,6 +646,9 @@ def main() -> int:
     p.add_argument("--smoke", action="store_true", help="600 events, 3,000 raw messages")
     p.add_argument("--city", type=int, default=0, help="children of a bench.synthetic_city to read")
     p.add_argument("--skip-raw", action="store_true", help="leave out the raw kafka-python rates")
+    p.add_argument(
+        "--compact-city", action="store_true", help="--city in the demo's shape (2 districts of 2 townships)"
+    )
     p.add_argument("--json-out", type=Path, default=None, help="write the result here instead")
     args = p.parse_args()
     if args.smoke:

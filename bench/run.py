@@ -34,6 +34,7 @@ import contextlib
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -138,13 +139,19 @@ def run_process(
         bl.say(f"== {step}{f' at {size:,}' if size else ''}: {' '.join(argv[2:-2])}")
         t0 = time.perf_counter()
         with log.open("wb") as f:
-            proc = subprocess.Popen(argv, cwd=bl.ROOT, env=env, stdout=f, stderr=subprocess.STDOUT)  # noqa: S603
-            killer = threading.Timer(timeout, proc.kill)
+            # Its own process group: a timeout, or this run being stopped, ends the step's children too.
+            proc = subprocess.Popen(  # noqa: S603 - our interpreter, a bench module
+                argv, cwd=bl.ROOT, env=env, stdout=f, stderr=subprocess.STDOUT, start_new_session=True
+            )
+            RUNNING.add(proc.pid)
+            killer = threading.Timer(timeout, _end_group, args=(proc.pid,))
             killer.start()
             try:
                 _pid, status, usage = os.wait4(proc.pid, 0)
             finally:
                 killer.cancel()
+                RUNNING.discard(proc.pid)
+                _end_group(proc.pid)  # what the step left running (a platform, a consumer thread's child)
             proc.returncode = os.waitstatus_to_exitcode(status)
         sr.seconds = time.perf_counter() - t0
         sr.rc = proc.returncode
@@ -164,6 +171,21 @@ def run_process(
         else:
             bl.say(f"   {step}: {sr.seconds:.0f} s, peak {sr.peak_rss_mib} MiB")
     return sr
+
+
+RUNNING: set[int] = set()  # the step processes (each its group's leader) now running
+
+
+def _end_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def _stop_steps(signum: int, _frame: object) -> None:
+    """On SIGTERM or SIGINT: end the running step's process group, then exit."""
+    for pgid in list(RUNNING):
+        _end_group(pgid)
+    raise SystemExit(128 + signum)
 
 
 def _help_mentions(module: str, env: dict[str, str]) -> str:
@@ -394,17 +416,13 @@ def steps_for(plan: Plan, env: dict[str, str]) -> list[tuple[str, int | None, st
     for n in plan.sizes:
         if "generator" in want:
             out.append(("generator", n, "bench.synthetic_city", ["--children", str(n), "--events"]))
-    for n in plan.sizes:
+    for n in plan.sizes[:1] if s else plan.sizes:
         if "consumers" in want and n <= plan.consumers_max:
-            events = "600" if s else "6000"
-            out.append(
-                (
-                    "consumers",
-                    n,
-                    "bench.consume_rate",
-                    ["--db", db, "--city", str(n), "--events", events, "--skip-raw", "--repeat", "1"],
-                )
-            )
+            # A smoke run reads 300 events of a city in the demo's shape (a full city's tree alone is
+            # 1,800 units, which each consumer would have to apply first).
+            shape = ["--events", "300", "--compact-city"] if s else ["--events", "6000"]
+            args = ["--db", db, "--city", str(n), *shape, "--skip-raw", "--repeat", "1"]
+            out.append(("consumers", n, "bench.consume_rate", args))
     if "api" in want:
         out.append(("api", None, "bench.platform_load", ["--db", db, *(["--smoke"] if s else [])]))
     if "roster" in want:
@@ -615,6 +633,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-start", action="store_true", help="never start Kafka or PostgreSQL")
     p.add_argument("--results-dir", type=Path, default=bl.RESULTS, help="where the JSON, table and plot go")
     args = p.parse_args(argv)
+    signal.signal(signal.SIGTERM, _stop_steps)
+    signal.signal(signal.SIGINT, _stop_steps)
     sizes = [300, 1000] if args.smoke else [int(x) for x in args.sizes.split(",") if x]
     chosen = [s for s in (args.only.split(",") if args.only else ALL_STEPS) if s]
     unknown = set(chosen) - set(ALL_STEPS) | (set(filter(None, args.skip.split(","))) - set(ALL_STEPS))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -24,12 +25,25 @@ def test_the_smoke_run_measures_every_step_and_writes_json_table_and_plot(
     kafka_bootstrap: str, pg_base_url: str, tmp_path: Path
 ) -> None:
     env = {**os.environ, "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap, "DATABASE_URL": pg_base_url}
-    done = subprocess.run(
-        [sys.executable, "-m", "bench.run", "--smoke", "--skip", "api", "--no-start",
-         "--label", "pytest", "--results-dir", str(tmp_path)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-4000:]
+    argv = [sys.executable, "-m", "bench.run", "--smoke", "--skip", "api", "--no-start",
+            "--label", "pytest", "--results-dir", str(tmp_path)]  # fmt: skip
+    # Its own process group, so that a timeout ends the steps it started too.
+    proc = subprocess.Popen(
+        argv,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        _out, err = proc.communicate(timeout=900)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGTERM)
+        _out, err = proc.communicate(timeout=60)
+        pytest.fail(f"the smoke run did not finish within 15 minutes:\n{err[-4000:]}")
+    assert proc.returncode == 0, err[-4000:]
     (doc,) = tmp_path.glob("*-run-pytest.json")
     result = json.loads(doc.read_text(encoding="utf-8"))
     assert {s["step"] for s in result["steps"]} >= {
