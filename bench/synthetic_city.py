@@ -514,7 +514,7 @@ class SyntheticCity:
         terms = []
         for term in range(2):
             score = [
-                ability[i] + rng.gauss(0, 0.15) - (rng.gauss(1.5, 0.3) if term == 1 and i in fall else 0.0)
+                ability[i] + rng.gauss(0, 0.15) - (rng.gauss(1.7, 0.3) if term == 1 and i in fall else 0.0)
                 for i in range(n)
             ]
             order = sorted(range(n), key=lambda i: -score[i])
@@ -600,7 +600,8 @@ class SyntheticCity:
             kids.append(child)
             for term in range(2):
                 score, rank = terms[term]
-                total = round(min(300.0, max(30.0, 200 + 45 * score[i])), 1)
+                # 语文, 数学, 英语 out of 100 each: a class averages about 80 a subject, fails under 60.
+                total = round(min(300.0, max(60.0, 245 + 25 * score[i])), 1)
                 subjects = _split(rng, total)
                 town.results.append(
                     TermResult(
@@ -830,7 +831,7 @@ class SyntheticCity:
         kinds: dict[str, int] = {}
         guardians = {"grandparent": 0, "none": 0, "relative": 0}
         types = {t.value: 0 for t in LeftBehindType}
-        boarding = primary = suggested = windows = missed = falls = 0
+        boarding = primary = suggested = windows = missed = falls = failing = 0
         schools = classes = 0
         class_lb: list[int] = []
         school_share_max = 0.0
@@ -865,6 +866,7 @@ class SyntheticCity:
                 for a, b in by_child.values()
                 if b.class_rank - a.class_rank >= 10 or b.total_score <= 0.85 * a.total_score
             )
+            failing += sum(1 for r in town.results if sum(v < 60 for v in r.subjects.values()) >= 2)
         c["units"] += schools + classes
         n = max(c["children"], 1)
         class_lb.sort()
@@ -886,6 +888,7 @@ class SyntheticCity:
             "boarding_share": round(boarding / n, 3),
             "term_results": c["results"],
             "fell_10_places_or_15_percent": round(falls / n, 3),
+            "results_failing_two_subjects": round(failing / max(c["results"], 1), 3),
             "helpers": c["helpers"],
             "helpers_by_kind": dict(sorted(kinds.items(), key=lambda kv: -kv[1])),
             "pairings": c["pairings"],
@@ -898,7 +901,7 @@ class SyntheticCity:
 
 def _split(rng: random.Random, total: float) -> dict[str, float]:
     """Three subject scores (语文, 数学, 英语, each 0–100) summing to about the total."""
-    parts = [max(0.0, min(100.0, total / 3 + rng.gauss(0, 6))) for _ in range(2)]
+    parts = [max(0.0, min(100.0, total / 3 + rng.gauss(0, 4))) for _ in range(2)]
     third = max(0.0, min(100.0, total - sum(parts)))
     return {"语文": round(parts[0], 1), "数学": round(parts[1], 1), "英语": round(third, 1)}
 

@@ -47,9 +47,9 @@ class Api:
     def __init__(self, base: str, token: str) -> None:
         self.base, self.token = base.rstrip("/"), token
 
-    def call(self, method: str, path: str, body: Any = None, *, retry_404_for: float = 0.0) -> Any:
-        """Send one request; an unknown unit or child (404) is retried while the workers follow."""
-        deadline = time.monotonic() + retry_404_for
+    def call(self, method: str, path: str, body: Any = None, *, retry_for: float = 0.0) -> Any:
+        """Send one request; an unknown unit or child is retried while the workers follow (`retry_for`)."""
+        deadline = time.monotonic() + retry_for
         while True:
             req = urllib.request.Request(  # noqa: S310 - the platform's own loopback URL
                 self.base + path,
@@ -61,10 +61,13 @@ class Api:
                 with urllib.request.urlopen(req, timeout=30) as r:  # noqa: S310
                     return json.loads(r.read() or b"null")
             except urllib.error.HTTPError as e:
-                if e.code == 404 and time.monotonic() < deadline:
+                text = e.read().decode()
+                # 404: a child not yet known; 422 naming a unit "not yet received from the registry".
+                waiting = e.code == 404 or (e.code == 422 and "not yet received" in text)
+                if waiting and time.monotonic() < deadline:
                     time.sleep(0.5)
                     continue
-                raise ApiError(f"{method} {path} → {e.code}: {e.read().decode()[:500]}") from e
+                raise ApiError(f"{method} {path} → {e.code}: {text[:500]}") from e
 
 
 def dev_token() -> str:
@@ -132,7 +135,7 @@ def main() -> int:
 
     def call(service: str, method: str, path: str, body: Any) -> Any:
         # Pairing learns units and children from the registry's events: an unknown one is awaited.
-        return apis[service].call(method, path, body, retry_404_for=30.0 if service == "pairing" else 0.0)
+        return apis[service].call(method, path, body, retry_for=30.0 if service == "pairing" else 0.0)
 
     def settle(what: str, count: int) -> None:
         if what == "pairing children" and "pairing" in apis:

@@ -66,6 +66,7 @@ def test_the_seeds_shares(summary: dict[str, Any]) -> None:
     assert per_class["max"] <= 30
     assert 0.02 < summary["boarding_share"] < 0.12
     assert 0.03 < summary["fell_10_places_or_15_percent"] < 0.15
+    assert summary["results_failing_two_subjects"] < 0.10, "most pupils pass (a class averages 80)"
     assert 0.92 < summary["children_with_primary_helper"] < 0.99
     assert 0.08 < summary["missed_windows"] < 0.3
 
