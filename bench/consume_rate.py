@@ -15,14 +15,19 @@
     service's consumer loops are built from its bootstrap with shouhu_kit.runtime, exactly as its
     worker builds them (relay included), on a fresh database, and run from the start until every
     record is processed. Rate = records / (last record processed − first record received).
+`--city N` fills the consumer topics from bench.synthetic_city instead: the first `--events`
+registrations and results of a city of N children and the org units they sit in (the city's own
+sizes and keys; `--compact-city`: in the demo's small shape, for a smoke run); `--skip-raw`
+leaves out (a), which bench.raw_limits measures in the harness's run.
 `--profile SERVICE` runs that service's catch-up under cProfile (all threads; slower).
-Writes bench/results/<date>-consume_rate-<db>-<label>.json and prints Markdown.
+Writes bench/results/<date>-consume_rate-<db>-<label>.json (or `--json-out`) and prints Markdown.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import random
 import resource
 import sqlite3
@@ -170,6 +175,35 @@ def synthetic_city(total: int, seed: int = 11) -> City:
                 )
             )
     return City(org=org, children=children, n_children=n_children, drops=drops)
+
+
+def generated_city(children: int, events: int, seed: int = 2026, *, compact: bool = False) -> City:
+    """bench.synthetic_city's first `events` child events, and the org units they need.
+
+    The city, its districts, then township by township (as the registry publishes them) the units
+    and the registrations and results of each township, until `events` child events are taken:
+    the org part grows with the events read, not with the city (whose whole tree of a million
+    children is 150,000 units).
+    """
+    from bench.synthetic_city import SyntheticCity, encode, org_event, town_events
+
+    city = (
+        SyntheticCity(children, seed, districts=2, townships_per_district=2, villages_per_township=3)
+        if compact
+        else SyntheticCity(children, seed)
+    )
+    org = [(d.key().encode(), encode(d)) for d in map(org_event, [city.root, *city.districts])]
+    msgs: list[Message] = []
+    registered = 0
+    wanted = {"registry.children"}.__contains__
+    for town in city.townships():
+        org += [(d.key().encode(), encode(d)) for d in map(org_event, town.units())]
+        for data in town_events(town, wanted):
+            msgs.append((data.key().encode(), encode(data)))
+            registered += isinstance(data, ChildRegistered)
+            if len(msgs) >= events:
+                return City(org=org, children=msgs, n_children=registered, drops=0)
+    return City(org=org, children=msgs, n_children=registered, drops=0)
 
 
 # ---------------------------------------------------------------- Kafka
@@ -362,7 +396,7 @@ def run_service(
     publisher = rt.broker.publisher()
     relay = rt.relay(publisher)
     loops = [(spec, rt.consumer(spec, publisher)) for spec in specs]
-    expected = {spec.name: sum(counts[t] for t in spec.topics) for spec in specs}
+    expected = {spec.name: sum(counts.get(t, 0) for t in spec.topics) for spec in specs}
     got = dict.fromkeys(expected, 0)
     thread_cpu = dict.fromkeys(expected, 0.0)
     finished: dict[str, float] = {}
@@ -473,7 +507,11 @@ def service_database(db: str, service: str, work: Path) -> Iterator[str]:
 def consumers_on(db: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
     """Prefill a prefixed registry.org and registry.children, then catch each service up."""
     prefix = bl.unique_prefix("cons")
-    city = synthetic_city(args.events)
+    city = (
+        generated_city(args.city, args.events, compact=args.compact_city)
+        if args.city
+        else synthetic_city(args.events)
+    )
     org_topic, children_topic = f"{prefix}registry.org", f"{prefix}registry.children"
     create_topics(
         args.kafka,
@@ -491,6 +529,7 @@ def consumers_on(db: str, args: argparse.Namespace, work: Path) -> dict[str, Any
         "events": sum(counts.values()),
         "by_topic": counts,
         "children": city.n_children,
+        "city_children": args.city or None,
         "grade_drops": city.drops,
         "mean_value_bytes": round(
             sum(len(v) for _k, v in city.org + city.children) / sum(counts.values()), 1
@@ -520,16 +559,22 @@ def consumers_on(db: str, args: argparse.Namespace, work: Path) -> dict[str, Any
 
 
 def markdown(r: dict[str, Any]) -> str:
-    raw = r["raw"]
-    base = raw["consume (poll only)"]["per_s"]
-    rows: list[list[Any]] = [
-        ["raw produce (acks=all, idempotent, linger 5 ms)", f"{raw['produce']['per_s']:,.0f}", "", ""],
-    ]
+    raw = r["raw"] or {}
+    base = raw["consume (poll only)"]["per_s"] if raw else 0.0
+    rows: list[list[Any]] = (
+        [["raw produce (acks=all, idempotent, linger 5 ms)", f"{raw['produce']['per_s']:,.0f}", "", ""]]
+        if raw
+        else []
+    )
     for name in (
-        "consume (poll only)",
-        "consume + commit per poll",
-        "consume + commit + decode_event",
-        "consume + commit + decode + 1 SQLite txn per record",
+        ()
+        if not raw
+        else (
+            "consume (poll only)",
+            "consume + commit per poll",
+            "consume + commit + decode_event",
+            "consume + commit + decode + 1 SQLite txn per record",
+        )
     ):
         v = raw[name]
         rows.append(
@@ -556,8 +601,13 @@ def markdown(r: dict[str, Any]) -> str:
         "",
         bl.machine_markdown(r["machine"]),
         "",
-        f"Raw topic: {raw['messages']} messages of {raw['mean_value_bytes']} bytes on average, "
-        f"{raw['topic_partitions']} partitions. Consumer topics: "
+        (
+            f"Raw topic: {raw['messages']} messages of {raw['mean_value_bytes']} bytes on average, "
+            f"{raw['topic_partitions']} partitions. "
+            if raw
+            else ""
+        )
+        + "Consumer topics: "
         + "; ".join(
             f"{db} {p['events']} events ({p['children']} children, {p['mean_value_bytes']} bytes on average)"
             for db, p in r["consumers"].items()
@@ -594,6 +644,12 @@ def main() -> int:
     p.add_argument("--kafka", default=bl.DEFAULT_KAFKA)
     p.add_argument("--label", default="run")
     p.add_argument("--smoke", action="store_true", help="600 events, 3,000 raw messages")
+    p.add_argument("--city", type=int, default=0, help="children of a bench.synthetic_city to read")
+    p.add_argument("--skip-raw", action="store_true", help="leave out the raw kafka-python rates")
+    p.add_argument(
+        "--compact-city", action="store_true", help="--city in the demo's shape (2 districts of 2 townships)"
+    )
+    p.add_argument("--json-out", type=Path, default=None, help="write the result here instead")
     args = p.parse_args()
     if args.smoke:
         args.events, args.raw_messages, args.repeat = 600, 3000, 1
@@ -614,7 +670,7 @@ def main() -> int:
                 "sqlite": bl.sqlite_commit_ms(work),
                 "postgresql": bl.pg_commit_ms() if "postgres" in dbs else None,
             },
-            "raw": raw_rates(args.kafka, args.raw_messages, work, args.repeat),
+            "raw": None if args.skip_raw else raw_rates(args.kafka, args.raw_messages, work, args.repeat),
             "consumers": {db: consumers_on(db, args, work) for db in dbs},
         }
         # The disk is shared: what a commit costs can change during the run, so measure it again.
@@ -623,9 +679,12 @@ def main() -> int:
             "postgresql": bl.pg_commit_ms() if "postgres" in dbs else None,
         }
     label = args.label + (f"-profile-{args.profile}" if args.profile else "")
-    path = bl.write_result("consume_rate", label, args.db, result)
+    if args.json_out:
+        args.json_out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    else:
+        path = bl.write_result("consume_rate", label, args.db, result)
+        bl.say(f"result: {path.relative_to(bl.ROOT)}")
     print(markdown(result))
-    bl.say(f"result: {path.relative_to(bl.ROOT)}")
     complete = all(
         v["records"] >= v["expected"]
         for part in result["consumers"].values()

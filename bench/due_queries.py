@@ -12,14 +12,19 @@
     (queries.list_tasks, the route's one call: scope, filters, keyset page, read model) for district
     and school admins: the first page, a later page (by cursor), and overdue only.
 
-Run: .venv/bin/python -m bench.due_queries [--smoke] [--runs 200]
+Run: .venv/bin/python -m bench.due_queries [--smoke] [--runs 200] [--children 1000000]
+        [--db sqlite|postgres|both] [--json-out F]
 On SQLite (a temporary file) always; on PostgreSQL too when DATABASE_URL is set, in a schema of its
-own (dropped after). Writes bench/results/<date>-due_queries-<db>-<label>.json.
+own (dropped after); `--db` picks (postgres without DATABASE_URL: the benches' local server).
+`--children N` sizes both parts for a city of N children: N obligations (N/10 in the small table),
+a tree of N/45 classes and 0.15·N tasks (the defaults are N = 1,000,000). Writes
+bench/results/<date>-due_queries-<db>-<label>.json, or all databases' payloads into `--json-out`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
@@ -247,7 +252,10 @@ def bench_obligations(url: str, *, big: int, small: int, runs: int) -> dict[str,
         tables[label] = table
         bl.say(f"  obligations: {n:,} rows loaded in {out[f'load_{label}_s']} s")
     analyze(engine)
-    cases = [("big", big // 1000), ("big", big // 100), ("big", big // 10), ("small", big // 1000)]
+    cases = [
+        (t, max(1, n))
+        for t, n in (("big", big // 1000), ("big", big // 100), ("big", big // 10), ("small", big // 1000))
+    ]
     for label, due in cases:
         table = tables[label]
         now = now_for_due(engine, table, due)
@@ -375,13 +383,12 @@ def bench_task_lists(url: str, *, children: int, tasks: int, runs: int, depth: i
         return queries.list_tasks(uow=uow(), principal=principal, filters=queries.TaskFilter(**filters))
 
     # A cursor `depth` pages in, per district (the "later page").
-    later: dict[uuid.UUID, str] = {}
+    later: dict[uuid.UUID, str | None] = {}  # None: a small city's district has one page only
     for i, district in enumerate(levels["district"]):
         p = caller(Role.DISTRICT_ADMIN, "district", i)
         cursor: str | None = None
         for _ in range(depth):
             cursor = page(p, cursor=cursor).next_cursor or cursor
-        assert cursor is not None
         later[district] = cursor
     with db.engine.connect() as conn:
         live = conn.scalar(
@@ -453,14 +460,23 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--label", default="run")
     parser.add_argument("--only", choices=["obligations", "tasks"], help="one part (its own result file)")
+    parser.add_argument("--children", type=int, default=1_000_000, help="the city's size")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default=None)
+    parser.add_argument("--json-out", default=None, help="write {db: payload} here instead")
     args = parser.parse_args()
     if args.smoke:
         big, small, children, tasks, runs = 20_000, 2_000, 45_000, 3_000, 5
     else:
-        big, small, children, tasks, runs = 1_000_000, 100_000, 1_000_000, 150_000, args.runs
-    targets: list[tuple[str, str | None]] = [("sqlite", None)]
-    if "DATABASE_URL" in os.environ:
-        targets.append(("postgres", os.environ["DATABASE_URL"]))
+        n = args.children
+        big, small, children, tasks, runs = n, max(n // 10, 1000), n, max(n * 15 // 100, 1000), args.runs
+    pg = os.environ.get("DATABASE_URL") or "postgresql+psycopg://shouhu:shouhu@127.0.0.1:15432/shouhu_test"
+    dbs = args.db or ("both" if "DATABASE_URL" in os.environ else "sqlite")
+    targets: list[tuple[str, str | None]] = []
+    if dbs in ("sqlite", "both"):
+        targets.append(("sqlite", None))
+    if dbs in ("postgres", "both"):
+        targets.append(("postgres", pg))
+    collected: dict[str, Any] = {}
     for db, url in targets:
         bl.say(f"{db}:")
         payload: dict[str, Any] = {
@@ -472,13 +488,19 @@ def main() -> None:
                 payload["obligations"] = bench_obligations(target, big=big, small=small, runs=runs)
         if args.only != "obligations":
             with database(url, "tasks") as target:
+                # 20 pages in at a million children; fewer where a district has fewer pages of 100.
+                depth = 1 if args.smoke else max(1, min(20, tasks * 6 // 10 // 10 // 100 - 1))
                 payload["task_lists"] = bench_task_lists(
-                    target, children=children, tasks=tasks, runs=runs, depth=1 if args.smoke else 20
+                    target, children=children, tasks=tasks, runs=runs, depth=depth
                 )
-        if not args.smoke:
+        collected[db] = payload
+        if not args.smoke and not args.json_out:
             print(bl.machine_markdown(payload["machine"]))
             bl.say(f"  wrote {bl.write_result('due_queries', args.label, db, payload)}")
         report(db, payload.get("obligations"), payload.get("task_lists"))
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as f:
+            json.dump(collected, f, indent=2, ensure_ascii=False, default=str)
 
 
 if __name__ == "__main__":

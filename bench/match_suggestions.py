@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import tempfile
@@ -98,8 +99,49 @@ def _uuid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
+class SyntheticCity(City):
+    """bench.synthetic_city's city of n children: its tree, children and helpers (none paired yet)."""
+
+    def __init__(self, rng: random.Random, children: int, seed: int) -> None:
+        from bench.synthetic_city import Helper as GeneratedHelper
+        from bench.synthetic_city import SyntheticCity as Generator
+
+        self.helpers: list[GeneratedHelper] = []  # kept while the children stream (one pass)
+        self.rng = rng
+        self.generator = Generator(children, seed)
+        self.rows = []
+        self.levels = {}
+        self.parent = {}
+        self.path = {}
+        for u in self.generator.units():
+            self.rows.append((u.id, u.kind.value, u.parent_id, encode_path(list(u.path))))
+            self.levels.setdefault(u.kind.value, []).append(u.id)
+        self.root = self.generator.root.id
+
+
+def _synthetic_children(city: SyntheticCity) -> Iterator[tuple[Any, ...]]:
+    rng = city.rng
+    for c in city.generator.children():
+        kind, guardian = c.left_behind_type, c.guardian is not None
+        priority = neediness(
+            left_behind_type=kind, has_guardian=guardian, birth_date=c.birth_date, today=TODAY
+        )
+        yield (c.id, c.name, c.birth_date, kind.value, guardian, priority, c.class_id, c.registered_at,
+               rng.choice(RISKS))  # fmt: skip
+
+
+def _synthetic_helpers(city: SyntheticCity) -> Iterator[tuple[Any, ...]]:
+    for h in city.helpers or list(city.generator.helpers()):
+        # Reach (pairing.domain.rules): the school for school kinds, the township for community
+        # kinds (the policy's default), their own unit for leaders and companies.
+        yield (h.id, h.name, h.kind.value, h.unit_id, h.unit_id, h.capacity, 0, h.account, T0)
+
+
 def children_rows(city: City, n: int) -> Iterator[tuple[Any, ...]]:
     """(id, name, birth_date, type, has_guardian, priority, class_id, registered_at, risk_level)."""
+    if isinstance(city, SyntheticCity):
+        yield from _synthetic_children(city)
+        return
     rng, classes = city.rng, city.levels["class"]
     for i in range(n):
         born = date(2010, 9, 1) + timedelta(days=rng.randrange(4000))
@@ -112,6 +154,9 @@ def children_rows(city: City, n: int) -> Iterator[tuple[Any, ...]]:
 
 def helper_rows(city: City, n: int) -> Iterator[tuple[Any, ...]]:
     """(id, name, kind, unit_id, reach_unit_id, capacity, caseload, account, at)."""
+    if isinstance(city, SyntheticCity):
+        yield from _synthetic_helpers(city)
+        return
     rng, lv = city.rng, city.levels
     kinds = [k for k, share in KIND_SHARE for _ in range(round(share * 100))]
     for i in range(n):
@@ -273,11 +318,18 @@ def one_run(db: Database, unit: uuid.UUID) -> dict[str, Any]:
     return {k: round(v, 3) if isinstance(v, float) else v for k, v in timings.items()}
 
 
-def bench_size(kind: str, n_children: int, n_helpers: int, repeat: int, seed: int) -> dict[str, Any]:
+def bench_size(
+    kind: str, n_children: int, n_helpers: int, repeat: int, seed: int, *, synthetic: bool = False
+) -> dict[str, Any]:
     """Load one city, then time runs for the city (repeat times), one township and one school."""
     rng = random.Random(seed)  # noqa: S311 - a made-up city
-    classes = max(SCHOOLS, n_children // 45)
-    city = City(rng, classes)
+    city: City
+    if synthetic:
+        city = SyntheticCity(rng, n_children, seed)
+        classes = len(city.levels["class"])
+    else:
+        classes = max(SCHOOLS, n_children // 45)
+        city = City(rng, classes)
     with database(kind, f"{n_children}") as db:
         say(f"{kind} {n_children:,} children / {n_helpers:,} helpers: loading")
         load_s = bulk_load(db, city, n_children, n_helpers)
@@ -302,7 +354,8 @@ def bench_size(kind: str, n_children: int, n_helpers: int, repeat: int, seed: in
     best = min(runs, key=lambda r: r["total_s"])
     return {
         "children": n_children,
-        "helpers": n_helpers,
+        "helpers": counts["helpers"] if synthetic else n_helpers,
+        "city": "bench.synthetic_city" if synthetic else "match_suggestions.City",
         "classes": classes,
         "bulk_load_s": round(load_s, 1),
         "city_runs": runs,
@@ -322,11 +375,17 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one run, no result file")
     parser.add_argument("--label", default="", help="result file label (default: the sizes)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--synthetic",
+        action="store_true",
+        help="bench.synthetic_city's city (and all its helpers: the sizes' helper count is ignored)",
+    )
+    parser.add_argument("--json-out", default=None, help="write the result here instead")
     args = parser.parse_args()
     sizes = [(2000, 1200)] if args.smoke else [tuple(map(int, s.split(":"))) for s in args.sizes.split(",")]
     repeat = 1 if args.smoke else args.repeat
     info = machine(pg_url=None) if args.db == "sqlite" else machine()
-    results = [bench_size(args.db, c, h, repeat, args.seed) for c, h in sizes]
+    results = [bench_size(args.db, c, h, repeat, args.seed, synthetic=args.synthetic) for c, h in sizes]
     rows = []
     for r in results:
         b = r["city_best"]
@@ -337,7 +396,10 @@ def main() -> None:
     headers = ["children / helpers", "city: total", "load", "algorithm", "store", "first page",
                "proposals", "unmatched", "a township", "a school", "bulk load (setup)"]  # fmt: skip
     print(f"### {args.db}\n\n{md_table(headers, rows)}\n\n{machine_markdown(info)}")
-    if not args.smoke or args.label:
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as f:
+            json.dump({"machine": info, "results": results}, f, indent=2, ensure_ascii=False, default=str)
+    elif not args.smoke or args.label:
         label = args.label or "-".join(str(c) for c, _ in sizes)
         path = write_result("match_suggestions", label, args.db, {"machine": info, "results": results})
         say(f"wrote {path.relative_to(Path(__file__).resolve().parents[1])}")

@@ -11,7 +11,7 @@ term results (every `--drop-every`th child falls sharply, so alerts opens a task
 one write. After the last write it polls the workers' /metrics and alerts' GET /v1/tasks until
 every consumer has applied every event. CPU seconds per process come from /proc/<pid>/stat.
 `--profile-api` runs the registry API under cProfile (all threads; slower, for where the time goes).
-Writes bench/results/<date>-platform_load-<db>-<label>.json and prints Markdown.
+Writes bench/results/<date>-platform_load-<db>-<label>.json (or `--json-out`) and prints Markdown.
 """
 
 from __future__ import annotations
@@ -622,17 +622,21 @@ def main() -> int:
     p.add_argument("--profile-api", action="store_true", help="the registry API under cProfile")
     p.add_argument("--keep", action="store_true", help="keep the run directory (logs, data)")
     p.add_argument("--smoke", action="store_true", help="2 clients, 1 s warm-up, 3 s measured")
+    p.add_argument("--json-out", type=Path, default=None, help="write the result here instead")
     args = p.parse_args()
     if args.smoke:
         args.clients, args.warmup, args.duration, args.drain_timeout = 2, 1.0, 3.0, 60.0
         if args.label == "run":
             args.label = "smoke"
     result = run(args)
-    path = bl.write_result(
-        "platform_load", args.label + ("-profile" if args.profile_api else ""), args.db, result
-    )
+    if args.json_out:
+        args.json_out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    else:
+        path = bl.write_result(
+            "platform_load", args.label + ("-profile" if args.profile_api else ""), args.db, result
+        )
+        bl.say(f"result: {path.relative_to(bl.ROOT)}")
     print(markdown(result))
-    bl.say(f"result: {path.relative_to(bl.ROOT)}")
     return 0 if result["catch_up"]["complete"] and result["writes"]["error_count"] == 0 else 1
 
 

@@ -1,7 +1,9 @@
 """Roster bench: 10,000 children imported from XLSX and from a GBK CSV, then exported, via the service layer.
 
-Run: .venv/bin/python bench/roster_import.py [--rows 10000]
-On SQLite (a temporary file) always; on PostgreSQL too when DATABASE_URL is set, in a schema of its own.
+Run: .venv/bin/python bench/roster_import.py [--rows 10000] [--db sqlite|postgres|both] [--json-out F]
+On SQLite (a temporary file) always; on PostgreSQL too when DATABASE_URL is set, in a schema of its own
+(`--db` picks one; postgres without DATABASE_URL uses the benches' local server). `--json-out` writes
+the figures (seconds and rows/s per step and database) as JSON.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import random
 import tempfile
@@ -166,8 +169,9 @@ def org_tree(rt: Runtime) -> uuid.UUID:
     return school
 
 
-def run(label: str, url: str | None, files: dict[str, bytes], n: int, repeat: int) -> None:
-    """Parse, import and export on one database; print seconds and rows/s."""
+def run(label: str, url: str | None, files: dict[str, bytes], n: int, repeat: int) -> dict[str, Any]:
+    """Parse, import and export on one database; print seconds and rows/s, and return them."""
+    figures: dict[str, Any] = {}
     with database(url) as db_url:
         rt = SERVICE.runtime(
             RegistrySettings(database_url=db_url, env="test"), in_memory_adapters(InMemoryBroker())
@@ -191,6 +195,7 @@ def run(label: str, url: str | None, files: dict[str, bytes], n: int, repeat: in
                 return xl.read_sheet(data=d, filename=f, columns=CHILD_COLUMNS)
 
             _, took = best_of(repeat, parse)
+            figures[f"parse {name}"] = {"seconds": round(took, 3), "rows_per_s": round(n / took, 1)}
             print(f"{label:10} parse  {name:11} {took:6.2f} s {n / took:8.0f} rows/s")
         for name, data in files.items():
 
@@ -201,6 +206,12 @@ def run(label: str, url: str | None, files: dict[str, bytes], n: int, repeat: in
                 return report.doc()
 
             doc, took = best_of(repeat, work, before=empty_archive)
+            figures[f"import {name}"] = {
+                "seconds": round(took, 3),
+                "rows_per_s": round(n / took, 1),
+                "accepted": doc["accepted"],
+                "rejected": doc["rejected"],
+            }
             print(
                 f"{label:10} import {name:11} {took:6.2f} s {n / took:8.0f} rows/s"
                 f"  (parse included; accepted {doc['accepted']}, rejected {doc['rejected']})"
@@ -215,10 +226,12 @@ def run(label: str, url: str | None, files: dict[str, bytes], n: int, repeat: in
             return body
 
         body, took = best_of(repeat, export)
+        figures["export"] = {"seconds": round(took, 3), "rows_per_s": round(count / took, 1), "rows": count}
         print(
             f"{label:10} export {count} rows {took:6.2f} s {count / took:8.0f} rows/s ({len(body) >> 10} KiB)"
         )
         rt.db.dispose()
+    return figures
 
 
 def main() -> None:
@@ -226,15 +239,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest is printed")
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default=None)
+    parser.add_argument("--json-out", default=None, help="also write the figures here (JSON)")
     args = parser.parse_args()
     rows = roster_rows(args.rows)
     xlsx, took = best_of(1, lambda: as_xlsx(rows))
     gbk = as_gbk_csv(rows)
     print(f"{len(rows)} rows: xlsx {len(xlsx) >> 10} KiB (in {took:.2f} s), GBK CSV {len(gbk) >> 10} KiB")
     files = {"roster.xlsx": xlsx, "roster.csv": gbk}
-    run("sqlite", None, files, len(rows), args.repeat)
-    if os.environ.get("DATABASE_URL"):
-        run("postgresql", os.environ["DATABASE_URL"], files, len(rows), args.repeat)
+    pg = os.environ.get("DATABASE_URL") or "postgresql+psycopg://shouhu:shouhu@127.0.0.1:15432/shouhu_test"
+    dbs = args.db or ("both" if os.environ.get("DATABASE_URL") else "sqlite")
+    out: dict[str, Any] = {"bench": "roster_import", "rows": len(rows), "repeat": args.repeat}
+    if dbs in ("sqlite", "both"):
+        out["sqlite"] = run("sqlite", None, files, len(rows), args.repeat)
+    if dbs in ("postgres", "both"):
+        out["postgresql"] = run("postgresql", pg, files, len(rows), args.repeat)
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as f:
+            json.dump(out, f, indent=2, ensure_ascii=False)
 
 
 if __name__ == "__main__":
