@@ -47,6 +47,9 @@ class HelperFacts(EventData):
     capacity: int = Field(ge=1, le=500, description="How many children the helper may take")
     active: bool
     occurred_at: AwareDatetime
+    classes: list[UUID] = Field(
+        default_factory=list, description="The classes the helper heads as class teacher (班主任)"
+    )
 
 
 class HelperRegistered(HelperFacts):

@@ -323,3 +323,30 @@ def test_the_policy_is_versioned_and_only_the_city_changes_it(city: Any, pairing
     assert [(v["version"], v["policy"]["backdate_days"]) for v in versions] == [(2, 20), (1, 10)]
     teacher = helper(pairing, t["sA1"], "teacher")
     assert teacher["capacity"] == 3
+
+
+def test_naming_a_class_teacher_announces_the_classes_each_teacher_heads(city: Any, pairing: Any) -> None:
+    """Reporting credits a class's assessment to its class teacher: pairing says who heads which class,
+    for the new teacher and for the one the class had before."""
+    t = city.t
+    first = helper(pairing, t["sA1"], "teacher", account="t-first")
+    second = helper(pairing, t["sA1"], "teacher", account="t-second")
+
+    def name(teacher: dict[str, Any]) -> None:
+        r = pairing.client.put(
+            f"/v1/classes/{t['cA1']}/class-teacher",
+            headers=pairing.headers(Role.ADMIN, None),
+            json={"helper_id": teacher["id"]},
+        )
+        assert r.status_code == 200, r.text
+
+    def announced() -> dict[str, list[str]]:
+        updates = [e["data"] for e in pairing.outbox() if e["type"] == "pairing.helper.updated.v1"]
+        return {u["account"]: u["classes"] for u in updates}
+
+    name(first)
+    assert announced() == {"t-first": [str(t["cA1"])]}
+    name(first)  # again: nothing changed, nothing announced
+    assert len([e for e in pairing.outbox() if e["type"] == "pairing.helper.updated.v1"]) == 1
+    name(second)
+    assert announced() == {"t-first": [], "t-second": [str(t["cA1"])]}

@@ -159,6 +159,10 @@ def _facts(uow: UnitOfWork, row: Helper) -> dict[str, Any]:
         "capacity": row.capacity,
         "active": row.active,
         "occurred_at": uow.now(),
+        "classes": sorted(
+            uow.session.scalars(select(ClassTeacher.class_id).where(ClassTeacher.helper_id == row.id)).all(),
+            key=str,
+        ),
     }
 
 
@@ -336,16 +340,23 @@ def name_class_teacher(
         if helper.reach_unit_id not in [u for u, _ in path]:
             raise _bad("helper_id", "班主任须为本校教师", "a class teacher teaches at the class's school")
         row = uow.session.get(ClassTeacher, class_id)
+        previous = None if row is None else row.helper_id
         if row is None:
             row = ClassTeacher(class_id=class_id, helper_id=helper_id, assigned_at=uow.now())
             uow.session.add(row)
         elif row.helper_id != helper_id:
             row.helper_id, row.assigned_at = helper_id, uow.now()
+        fields = ["classes"] if previous != helper_id else []
         if helper.kind != HelperKind.CLASS_TEACHER.value:
             helper.kind = HelperKind.CLASS_TEACHER.value
+            fields.append("kind")
+        if fields:  # reporting credits the class's assessment to whoever heads it now
             helper.updated_at = uow.now()
             uow.session.flush()
-            uow.publish(HelperUpdated(**_facts(uow, helper), fields=["kind"]))
+            uow.publish(HelperUpdated(**_facts(uow, helper), fields=sorted(fields)))
+        before = uow.session.get(Helper, previous) if previous not in (None, helper_id) else None
+        if before is not None:
+            uow.publish(HelperUpdated(**_facts(uow, before), fields=["classes"]))
         out = ClassTeacherOut(
             class_id=class_id, helper_id=helper_id, name=helper.name, assigned_at=row.assigned_at
         )

@@ -228,3 +228,12 @@ class BulletinLine(Base):
     rank_coverage: Mapped[int | None] = mapped_column(Integer)
     rank_compliance: Mapped[int | None] = mapped_column(Integer)
     previous: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # last month's figures and ranks
+
+
+class ClassTeacherFact(Base):
+    """Who heads each class (班主任), from pairing's helper events: the class's assessment is theirs."""
+
+    __tablename__ = "class_teacher_facts"
+
+    class_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    helper_id: Mapped[uuid.UUID] = mapped_column(index=True)

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
-from reporting.adapters.orm import TREE, HelperFact
+from reporting.adapters.orm import TREE, ClassTeacherFact, HelperFact
 from reporting.domain.assessment import AssessmentPolicy, class_average, helper_score, reward_yuan
 from reporting.service_layer.assessment import (
     Facts,
@@ -122,17 +122,24 @@ def class_totals(facts: Facts) -> dict[uuid.UUID, ClassTotal]:
 
 
 def class_teachers(session: Session, class_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[HelperRef]]:
-    """The active class teachers registered at each class (kind class_teacher, unit the class)."""
+    """Each class's class teacher: the one pairing names as heading it (or, for a class teacher
+    registered at the class itself, that one)."""
     out: dict[uuid.UUID, list[HelperRef]] = defaultdict(list)
-    h = HelperFact
+    h, c = HelperFact, ClassTeacherFact
     for part in chunks(sorted(class_ids)):
-        rows = session.scalars(
+        named = session.execute(
+            select(c.class_id, h)
+            .join(h, h.helper_id == c.helper_id)
+            .where(c.class_id.in_(part), h.active.is_(True))
+        ).all()
+        registered = session.scalars(
             select(h)
             .where(h.kind == HelperKind.CLASS_TEACHER.value, h.active.is_(True), h.unit_id.in_(part))
             .order_by(h.helper_id)
-        )
-        for r in rows:
-            out[r.unit_id].append(HelperRef(helper_id=r.helper_id, name=r.name, kind=r.kind))
+        ).all()
+        for class_id, r in [*named, *((r.unit_id, r) for r in registered)]:
+            if all(t.helper_id != r.helper_id for t in out[class_id]):
+                out[class_id].append(HelperRef(helper_id=r.helper_id, name=r.name, kind=r.kind))
     return out
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from reporting.adapters.orm import TREE, HelperFact, PairingFact, WindowFact
+from reporting.adapters.orm import TREE, ClassTeacherFact, HelperFact, PairingFact, WindowFact
 from reporting.service_layer.children import child_row
 from reporting.service_layer.counting import Recount, china_month, counted_new
 from shouhu_contracts.envelope import CloudEvent
@@ -41,6 +41,15 @@ def on_helper(uow: UnitOfWork, event: CloudEvent[Any]) -> None:
         uow.session.add(row)
     row.kind, row.name, row.account = data.kind.value, data.name, data.account
     row.unit_id, row.active = data.unit_id, data.active
+    heads = set(data.classes) if data.active else set()
+    c = ClassTeacherFact
+    uow.session.execute(delete(c).where(c.helper_id == data.helper_id, c.class_id.not_in(heads)))
+    for class_id in sorted(heads, key=str):  # a class names one teacher: the newest event names them
+        held = uow.session.get(c, class_id)
+        if held is None:
+            uow.session.add(c(class_id=class_id, helper_id=data.helper_id))
+        else:
+            held.helper_id = data.helper_id
 
 
 @PAIRING_EVENTS.on(PairingCreated)
