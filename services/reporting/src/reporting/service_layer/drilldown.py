@@ -194,7 +194,12 @@ def _under(
     counters = read_counters(uow, list({unit.id, city}), month)
     here, everyone = counters[unit.id].total.get(m.CHILDREN, 0), counters[city].total.get(m.CHILDREN, 0)
     wanted = max(_expected(counters[unit.id], figure, month, duty), 1)
-    if (limit + 1) * everyone / wanted < here:
+    # A gathered row costs more than a walked one: two index lookups and a sort, on PostgreSQL a hash
+    # join too (bench/kpi_reads.py measured the weights on a district of a 10,000-child city).
+    gather_weight = 4 if uow.db.is_postgres else 2
+    if (limit + 1) * everyone / wanted < here * gather_weight:
+        if unit.id == city and _the_only_root(uow, unit.id):
+            return or_(c.class_id.is_not(None), c.home_village_id.is_not(None))  # every unit is under it
         t1, t2 = TREE.table.alias("class_unit"), TREE.table.alias("home_unit")
         return or_(
             exists().where(t1.c.id == c.class_id, in_subtree(t1.c.path, unit.path)),
@@ -211,6 +216,13 @@ def _under(
         )
         return c.child_id.in_(ids)
     return or_(c.class_id.in_(below), c.home_village_id.in_(below))  # SQLite: one lookup per index
+
+
+def _the_only_root(uow: UnitOfWork, unit_id: uuid.UUID) -> bool:
+    """No other unit of the tree lacks a parent (an indexed lookup)."""
+    t = TREE.table
+    other = uow.session.scalar(select(t.c.id).where(t.c.parent_id.is_(None), t.c.id != unit_id).limit(1))
+    return other is None
 
 
 def _expected(counters: Counters, figure: str, month: str, duty: str | None) -> int:
