@@ -55,6 +55,10 @@ class Figure(StrEnum):
     MET = "met"  # 本月已完成联系
 
 
+# What a gathered row costs beside a walked one: two index lookups and a sort, on PostgreSQL a hash
+# join too (bench/kpi_reads.py measured them on a district of a 10,000-child city).
+GATHER_WEIGHT = {"postgresql": 4.0, "sqlite": 2.0}
+
 # Figures with a value: type:<left-behind type>, guardian:<situation>, risk:<level>
 VALUED = {"type": ChildFact.left_behind_type, "guardian": ChildFact.guardian, "risk": ChildFact.risk_level}
 
@@ -194,10 +198,8 @@ def _under(
     counters = read_counters(uow, list({unit.id, city}), month)
     here, everyone = counters[unit.id].total.get(m.CHILDREN, 0), counters[city].total.get(m.CHILDREN, 0)
     wanted = max(_expected(counters[unit.id], figure, month, duty), 1)
-    # A gathered row costs more than a walked one: two index lookups and a sort, on PostgreSQL a hash
-    # join too (bench/kpi_reads.py measured the weights on a district of a 10,000-child city).
-    gather_weight = 4 if uow.db.is_postgres else 2
-    if (limit + 1) * everyone / wanted < here * gather_weight:
+    weight = GATHER_WEIGHT["postgresql" if uow.db.is_postgres else "sqlite"]
+    if (limit + 1) * everyone / wanted < here * weight:
         if unit.id == city and _the_only_root(uow, unit.id):
             return or_(c.class_id.is_not(None), c.home_village_id.is_not(None))  # every unit is under it
         t1, t2 = TREE.table.alias("class_unit"), TREE.table.alias("home_unit")
