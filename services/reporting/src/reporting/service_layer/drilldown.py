@@ -202,7 +202,11 @@ def _under(
     if (limit + 1) * everyone / wanted < here * weight:
         if unit.id == city and _the_only_root(uow, unit.id):
             return or_(c.class_id.is_not(None), c.home_village_id.is_not(None))  # every unit is under it
-        t1, t2 = TREE.table.alias("class_unit"), TREE.table.alias("home_unit")
+        if uow.db.is_postgres:
+            # PostgreSQL hashes the subtree for the test; read twice, the CTE is scanned once.
+            subtree = TREE.subtree(unit.path).cte("below")
+            return or_(c.class_id.in_(select(subtree.c.id)), c.home_village_id.in_(select(subtree.c.id)))
+        t1, t2 = TREE.table.alias("class_unit"), TREE.table.alias("home_unit")  # SQLite: a lookup a row
         return or_(
             exists().where(t1.c.id == c.class_id, in_subtree(t1.c.path, unit.path)),
             exists().where(t2.c.id == c.home_village_id, in_subtree(t2.c.path, unit.path)),
