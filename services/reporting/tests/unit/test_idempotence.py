@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from reporting.adapters.orm import STOCK, UnitCount
+from reporting.service_layer import drilldown
 from reporting.service_layer.alerts import mark_overdue
 from reporting.service_layer.queries import UnitKpis, unit_kpis
 from reporting.service_layer.rebuild import read_model_tables
@@ -198,3 +199,48 @@ def test_the_kpis_are_the_hand_count(make: Callable[[], Any], month: CityMonth) 
     assert (s_b.children, s_b.paired, s_b.by_guardian) == (1, 1, {"grandparent": 1})
     assert duties(s_b) == {HELPER_MONTHLY: (2, 1, 0, 0)}
     assert [u.unit_id for u in s_b.trail] == month.path("sB")[:-1]
+
+
+# ------------------------------------------------------------------ the children behind a figure
+
+BEHIND = {  # (unit, figure): the children the hand count puts behind it, by name
+    ("city", "all"): ["c1", "c2", "c3", "c4", "c5", "c6", "c7"],
+    ("city", "unpaired"): ["c2", "c3"],
+    ("city", "risk:high"): ["c4"],
+    ("city", "guardian:none"): ["c4"],
+    ("city", "tasks_open"): ["c3", "c4", "c5"],
+    ("city", "tasks_overdue"): ["c3", "c4"],
+    ("city", "missed"): ["c1"],  # c3's missed window was met late
+    ("city", "unmet"): ["c1", "c5", "c7"],
+    ("city", "met"): ["c1", "c3", "c4", "c6"],
+    ("dB", "all"): ["c5", "c6"],
+    ("dA", "archive_incomplete"): ["c5"],
+    ("sA1", "all"): ["c1", "c2", "c7"],
+    ("sA1", "paired"): ["c1", "c7"],
+    ("sB", "all"): ["c6"],
+    ("tA", "type:both_parents"): ["c1", "c2", "c7"],
+}
+
+
+@pytest.mark.parametrize("plan", ["chosen", "walk", "gather"])
+def test_the_children_behind_each_figure_whichever_plan_finds_them(
+    make: Callable[[], Any], month: CityMonth, plan: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if plan != "chosen":  # a weight of 0 never walks; a huge one always does
+        weight = 1e12 if plan == "walk" else 0.0
+        monkeypatch.setattr(drilldown, "GATHER_WEIGHT", {"postgresql": weight, "sqlite": weight})
+    rep = make()
+    deliver(rep, [[e] for e in envelopes(month.events)], month.now)
+    for (unit, figure), names in BEHIND.items():
+        seen, after = [], None
+        for _ in range(10):  # two a page, to follow the cursor
+            uow = UnitOfWork(db=rep.db, clock=FakeClock(month.now), source="/shouhu/reporting")
+            at = month.world.t[unit]
+            page = drilldown.children_behind(
+                uow=uow, principal=ADMIN, unit_id=at, figure=figure, month="2027-03", after=after, limit=2
+            )
+            seen += [line.name for line in page.items]
+            after = page.next_after
+            if after is None:
+                break
+        assert seen == names, (unit, figure)
