@@ -477,10 +477,17 @@ def steps_for(plan: Plan, env: dict[str, str]) -> list[tuple[str, int | None, st
     return out
 
 
-def run(plan: Plan, label: str, *, start: bool, results: Path = bl.RESULTS) -> tuple[dict[str, Any], Path]:
+def _reuse(doc: dict[str, Any]) -> StepRun:
+    sr = StepRun(doc["step"], doc["size"], doc["argv"], doc["rc"], doc["seconds"], doc["peak_rss_mib"])
+    sr.result, sr.error, sr.log_tail = doc["result"], doc["error"], doc["log_tail"]
+    return sr
+
+
+def run(
+    plan: Plan, label: str, *, start: bool, results: Path = bl.RESULTS, resume: Path | None = None
+) -> tuple[dict[str, Any], Path]:
     """Every step, then the JSON, the Markdown and the plot."""
     kafka, pg = endpoints()
-    started = ensure_stack(kafka, pg, start=start)
     libpq = pg.replace("postgresql+psycopg://", "postgresql://", 1)
     env = {
         **os.environ,
@@ -490,11 +497,25 @@ def run(plan: Plan, label: str, *, start: bool, results: Path = bl.RESULTS) -> t
         "BENCH_PG_URL": libpq,
         "MPLBACKEND": "Agg",
     }
+    done: dict[tuple[str, int | None], dict[str, Any]] = {}
+    earlier: dict[str, Any] = {}
+    if resume is not None:  # an earlier run's steps that succeeded are kept, the others run again
+        earlier = json.loads(resume.read_text(encoding="utf-8"))
+        done = {(d["step"], d["size"]): d for d in earlier["steps"] if not d["error"]}
+    planned = steps_for(plan, env)
+    needed = [p for p in planned if (p[0], p[1]) not in done]
+    started = ensure_stack(kafka, pg, start=start) if needed else []
     m = bl.machine(pg_url=libpq)
+    if earlier:
+        m["resumed_from"] = {"file": resume.name if resume else "", "machine": earlier["machine"]}
     bl.say(bl.machine_markdown(m))
     t0 = time.perf_counter()
     runs: list[StepRun] = []
-    for step, size, module, args in steps_for(plan, env):
+    for step, size, module, args in planned:
+        if (step, size) in done:
+            bl.say(f"== {step}{f' at {size:,}' if size else ''}: kept from {resume}")
+            runs.append(_reuse(done[(step, size)]))
+            continue
         runs.append(run_process(step, size, module, args, env, plan.timeout))
     figs = Figures()
     collect(runs, figs)
@@ -570,7 +591,13 @@ def markdown(
         f"Linux {m['kernel']}, "
         f"Python {m['python']}, PostgreSQL {m['postgresql']}, {m['kafka']}, SQLite {m['sqlite']}, "
         f"SQLAlchemy {m['sqlalchemy']}; load average at start {m['load_average_at_start']}. "
-        "The machine is shared with other sessions: read the spread, not the last digit.",
+        "The machine is shared with other sessions: read the spread, not the last digit."
+        + (
+            f" Steps kept from `{m['resumed_from']['file']}` (load average at its start "
+            f"{m['resumed_from']['machine']['load_average_at_start']}); the others ran again."
+            if "resumed_from" in m
+            else ""
+        ),
         "",
         bl.md_table(head, rows),
         "",
@@ -608,7 +635,7 @@ def plot(figs: Figures, sizes: list[int], path: Path, *, title: str) -> Path | N
     for ax in list(axes.flat)[len(curves) :]:
         ax.axis("off")
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
@@ -632,6 +659,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=3600, help="seconds a step may take")
     p.add_argument("--no-start", action="store_true", help="never start Kafka or PostgreSQL")
     p.add_argument("--results-dir", type=Path, default=bl.RESULTS, help="where the JSON, table and plot go")
+    p.add_argument(
+        "--resume", type=Path, default=None, help="an earlier run's JSON: keep its steps that succeeded"
+    )
     args = p.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_steps)
     signal.signal(signal.SIGINT, _stop_steps)
@@ -643,7 +673,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = [s for s in chosen if s not in set(args.skip.split(","))]
     plan = Plan(sizes, args.smoke, args.db, args.consumers_max, steps, args.timeout)
     label = args.label or ("smoke" if args.smoke else "run")
-    result, base = run(plan, label, start=not args.no_start, results=args.results_dir)
+    result, base = run(plan, label, start=not args.no_start, results=args.results_dir, resume=args.resume)
     print(base.with_suffix(".md").read_text(encoding="utf-8"))
     bl.say(f"results: {base}.json / .md / .png")
     failed = [s["step"] for s in result["steps"] if s["error"]]
