@@ -484,7 +484,13 @@ def _reuse(doc: dict[str, Any]) -> StepRun:
 
 
 def run(
-    plan: Plan, label: str, *, start: bool, results: Path = bl.RESULTS, resume: Path | None = None
+    plan: Plan,
+    label: str,
+    *,
+    start: bool,
+    results: Path = bl.RESULTS,
+    resume: Path | None = None,
+    rerun: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Any], Path]:
     """Every step, then the JSON, the Markdown and the plot."""
     kafka, pg = endpoints()
@@ -501,10 +507,13 @@ def run(
     earlier: dict[str, Any] = {}
     if resume is not None:  # an earlier run's steps that succeeded are kept, the others run again
         earlier = json.loads(resume.read_text(encoding="utf-8"))
-        done = {(d["step"], d["size"]): d for d in earlier["steps"] if not d["error"]}
+        done = {
+            (d["step"], d["size"]): d for d in earlier["steps"] if not d["error"] and d["step"] not in rerun
+        }
     planned = steps_for(plan, env)
     needed = [p for p in planned if (p[0], p[1]) not in done]
-    started = ensure_stack(kafka, pg, start=start) if needed else []
+    # The generator alone needs neither Kafka nor PostgreSQL.
+    started = ensure_stack(kafka, pg, start=start) if any(p[0] != "generator" for p in needed) else []
     m = bl.machine(pg_url=libpq)
     if earlier:
         m["resumed_from"] = {"file": resume.name if resume else "", "machine": earlier["machine"]}
@@ -662,6 +671,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--resume", type=Path, default=None, help="an earlier run's JSON: keep its steps that succeeded"
     )
+    p.add_argument("--rerun", default="", help="with --resume: steps to run again all the same")
     args = p.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_steps)
     signal.signal(signal.SIGINT, _stop_steps)
@@ -673,7 +683,14 @@ def main(argv: list[str] | None = None) -> int:
     steps = [s for s in chosen if s not in set(args.skip.split(","))]
     plan = Plan(sizes, args.smoke, args.db, args.consumers_max, steps, args.timeout)
     label = args.label or ("smoke" if args.smoke else "run")
-    result, base = run(plan, label, start=not args.no_start, results=args.results_dir, resume=args.resume)
+    result, base = run(
+        plan,
+        label,
+        start=not args.no_start,
+        results=args.results_dir,
+        resume=args.resume,
+        rerun=frozenset(filter(None, args.rerun.split(","))),
+    )
     print(base.with_suffix(".md").read_text(encoding="utf-8"))
     bl.say(f"results: {base}.json / .md / .png")
     failed = [s["step"] for s in result["steps"] if s["error"]]
