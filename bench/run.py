@@ -489,7 +489,7 @@ def run(
     *,
     start: bool,
     results: Path = bl.RESULTS,
-    resume: Path | None = None,
+    resume: list[Path] | None = None,
     rerun: frozenset[str] = frozenset(),
 ) -> tuple[dict[str, Any], Path]:
     """Every step, then the JSON, the Markdown and the plot."""
@@ -504,25 +504,25 @@ def run(
         "MPLBACKEND": "Agg",
     }
     done: dict[tuple[str, int | None], dict[str, Any]] = {}
-    earlier: dict[str, Any] = {}
-    if resume is not None:  # an earlier run's steps that succeeded are kept, the others run again
-        earlier = json.loads(resume.read_text(encoding="utf-8"))
-        done = {
-            (d["step"], d["size"]): d for d in earlier["steps"] if not d["error"] and d["step"] not in rerun
-        }
+    for path in resume or ():  # earlier runs' steps that succeeded are kept (a later file wins)
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+        for d in earlier["steps"]:
+            if not d["error"] and d["step"] not in rerun:
+                done[(d["step"], d["size"])] = d
     planned = steps_for(plan, env)
     needed = [p for p in planned if (p[0], p[1]) not in done]
     # The generator alone needs neither Kafka nor PostgreSQL.
     started = ensure_stack(kafka, pg, start=start) if any(p[0] != "generator" for p in needed) else []
     m = bl.machine(pg_url=libpq)
-    if earlier:
-        m["resumed_from"] = {"file": resume.name if resume else "", "machine": earlier["machine"]}
+    if resume:
+        first = json.loads(resume[0].read_text(encoding="utf-8"))
+        m["resumed_from"] = {"file": ", ".join(r.name for r in resume), "machine": first["machine"]}
     bl.say(bl.machine_markdown(m))
     t0 = time.perf_counter()
     runs: list[StepRun] = []
     for step, size, module, args in planned:
         if (step, size) in done:
-            bl.say(f"== {step}{f' at {size:,}' if size else ''}: kept from {resume}")
+            bl.say(f"== {step}{f' at {size:,}' if size else ''}: kept from an earlier run")
             runs.append(_reuse(done[(step, size)]))
             continue
         runs.append(run_process(step, size, module, args, env, plan.timeout))
@@ -602,7 +602,7 @@ def markdown(
         f"SQLAlchemy {m['sqlalchemy']}; load average at start {m['load_average_at_start']}. "
         "The machine is shared with other sessions: read the spread, not the last digit."
         + (
-            f" Steps kept from `{m['resumed_from']['file']}` (load average at its start "
+            f" Steps kept from `{m['resumed_from']['file']}` (load average at the first one's start "
             f"{m['resumed_from']['machine']['load_average_at_start']}); the others ran again."
             if "resumed_from" in m
             else ""
@@ -669,7 +669,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-start", action="store_true", help="never start Kafka or PostgreSQL")
     p.add_argument("--results-dir", type=Path, default=bl.RESULTS, help="where the JSON, table and plot go")
     p.add_argument(
-        "--resume", type=Path, default=None, help="an earlier run's JSON: keep its steps that succeeded"
+        "--resume",
+        type=Path,
+        action="append",
+        default=None,
+        help="an earlier run's JSON: keep its steps that succeeded (may be given again; later ones win)",
     )
     p.add_argument("--rerun", default="", help="with --resume: steps to run again all the same")
     args = p.parse_args(argv)
