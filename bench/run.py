@@ -73,14 +73,18 @@ def _answers(host_port: str) -> bool:
         return False
 
 
-def ensure_stack(kafka: str, pg: str, *, start: bool) -> list[str]:
-    """Check that Kafka and PostgreSQL answer; start them with the project's script when allowed."""
+def ensure_stack(
+    kafka: str, pg: str, *, start: bool, need: frozenset[str] = frozenset({"kafka", "postgres"})
+) -> list[str]:
+    """Check that Kafka and PostgreSQL (the ones `need`ed) answer; start them with infra.sh when allowed."""
     from sqlalchemy.engine import make_url
 
     u = make_url(pg)
     pg_addr = f"{u.host or '127.0.0.1'}:{u.port or 5432}"
     missing = [
-        name for name, addr in (("kafka", kafka.split(",")[0]), ("postgres", pg_addr)) if not _answers(addr)
+        name
+        for name, addr in (("kafka", kafka.split(",")[0]), ("postgres", pg_addr))
+        if name in need and not _answers(addr)
     ]
     if missing and start:
         for name in missing:
@@ -335,17 +339,18 @@ def collect(runs: list[StepRun], figs: Figures) -> None:
                             Target("≥ 2,000 rows/s", lambda x: x >= 2000.0),
                         )
         elif r.step == "suggestions":
+            db = r.argv[r.argv.index("--db") + 1] if "--db" in r.argv else "sqlite"
             for one in res["results"]:
                 size = one["children"]
                 figs.put(
-                    "match suggestions, whole city",
+                    f"match suggestions, whole city ({db})",
                     "s",
                     size,
                     one["city_best"]["total_s"],
                     Target("< 10 s at 100,000", lambda x: x < 10.0, 100_000),
                 )
-                figs.put("match suggestions, a township", "s", size, one["township"]["total_s"])
-                figs.put("match suggestions, a school", "s", size, one["school"]["total_s"])
+                figs.put(f"match suggestions, a township ({db})", "s", size, one["township"]["total_s"])
+                figs.put(f"match suggestions, a school ({db})", "s", size, one["school"]["total_s"])
                 figs.put("helpers in the city", "helpers", size, one["helpers"])
         elif r.step == "due":
             for db, payload in res.items():
@@ -511,8 +516,14 @@ def run(
                 done[(d["step"], d["size"])] = d
     planned = steps_for(plan, env)
     needed = [p for p in planned if (p[0], p[1]) not in done]
-    # The generator alone needs neither Kafka nor PostgreSQL.
-    started = ensure_stack(kafka, pg, start=start) if any(p[0] != "generator" for p in needed) else []
+    # What the steps to run need: the generator nothing; on --db sqlite only raw needs PostgreSQL.
+    steps_needing = {p[0] for p in needed}
+    need = set()
+    if steps_needing & {"raw", "consumers", "api"} or steps_needing & set(OPTIONAL):
+        need.add("kafka")
+    if "raw" in steps_needing or (plan.db == "postgres" and steps_needing - {"generator"}):
+        need.add("postgres")
+    started = ensure_stack(kafka, pg, start=start, need=frozenset(need)) if need else []
     m = bl.machine(pg_url=libpq)
     if resume:
         first = json.loads(resume[0].read_text(encoding="utf-8"))
