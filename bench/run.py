@@ -297,7 +297,7 @@ def collect(runs: list[StepRun], figs: Figures) -> None:
             figs.put("generator: org units", "units", n, res["summary"]["org_units"])
             if "events_sample" in res:
                 figs.put(
-                    "generator: contract events encoded per second",
+                    "generator: first 20,000 events (units first) encoded per second",
                     "events/s",
                     n,
                     res["events_sample"]["per_s"],
@@ -604,7 +604,7 @@ def markdown(
             if result["smoke"]
             else ""
         )
-        + f"Database for the platform steps: {result['db']}. "
+        + f"Database for the platform steps: {result['db']} (each figure names the one it was measured on). "
         + f"Sizes: {', '.join(f'{n:,}' for n in sizes)} children.",
         "",
         f"**Machine**: {m['nproc']} cores ({m['cpu_model']}), {m['memory_gib']} GiB RAM, "
