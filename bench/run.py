@@ -73,14 +73,18 @@ def _answers(host_port: str) -> bool:
         return False
 
 
-def ensure_stack(kafka: str, pg: str, *, start: bool) -> list[str]:
-    """Check that Kafka and PostgreSQL answer; start them with the project's script when allowed."""
+def ensure_stack(
+    kafka: str, pg: str, *, start: bool, need: frozenset[str] = frozenset({"kafka", "postgres"})
+) -> list[str]:
+    """Check that Kafka and PostgreSQL (the ones `need`ed) answer; start them with infra.sh when allowed."""
     from sqlalchemy.engine import make_url
 
     u = make_url(pg)
     pg_addr = f"{u.host or '127.0.0.1'}:{u.port or 5432}"
     missing = [
-        name for name, addr in (("kafka", kafka.split(",")[0]), ("postgres", pg_addr)) if not _answers(addr)
+        name
+        for name, addr in (("kafka", kafka.split(",")[0]), ("postgres", pg_addr))
+        if name in need and not _answers(addr)
     ]
     if missing and start:
         for name in missing:
@@ -293,7 +297,7 @@ def collect(runs: list[StepRun], figs: Figures) -> None:
             figs.put("generator: org units", "units", n, res["summary"]["org_units"])
             if "events_sample" in res:
                 figs.put(
-                    "generator: contract events encoded per second",
+                    "generator: first 20,000 events (units first) encoded per second",
                     "events/s",
                     n,
                     res["events_sample"]["per_s"],
@@ -335,17 +339,18 @@ def collect(runs: list[StepRun], figs: Figures) -> None:
                             Target("≥ 2,000 rows/s", lambda x: x >= 2000.0),
                         )
         elif r.step == "suggestions":
+            db = r.argv[r.argv.index("--db") + 1] if "--db" in r.argv else "sqlite"
             for one in res["results"]:
                 size = one["children"]
                 figs.put(
-                    "match suggestions, whole city",
+                    f"match suggestions, whole city ({db})",
                     "s",
                     size,
                     one["city_best"]["total_s"],
                     Target("< 10 s at 100,000", lambda x: x < 10.0, 100_000),
                 )
-                figs.put("match suggestions, a township", "s", size, one["township"]["total_s"])
-                figs.put("match suggestions, a school", "s", size, one["school"]["total_s"])
+                figs.put(f"match suggestions, a township ({db})", "s", size, one["township"]["total_s"])
+                figs.put(f"match suggestions, a school ({db})", "s", size, one["school"]["total_s"])
                 figs.put("helpers in the city", "helpers", size, one["helpers"])
         elif r.step == "due":
             for db, payload in res.items():
@@ -477,10 +482,23 @@ def steps_for(plan: Plan, env: dict[str, str]) -> list[tuple[str, int | None, st
     return out
 
 
-def run(plan: Plan, label: str, *, start: bool, results: Path = bl.RESULTS) -> tuple[dict[str, Any], Path]:
+def _reuse(doc: dict[str, Any]) -> StepRun:
+    sr = StepRun(doc["step"], doc["size"], doc["argv"], doc["rc"], doc["seconds"], doc["peak_rss_mib"])
+    sr.result, sr.error, sr.log_tail = doc["result"], doc["error"], doc["log_tail"]
+    return sr
+
+
+def run(
+    plan: Plan,
+    label: str,
+    *,
+    start: bool,
+    results: Path = bl.RESULTS,
+    resume: list[Path] | None = None,
+    rerun: frozenset[str] = frozenset(),
+) -> tuple[dict[str, Any], Path]:
     """Every step, then the JSON, the Markdown and the plot."""
     kafka, pg = endpoints()
-    started = ensure_stack(kafka, pg, start=start)
     libpq = pg.replace("postgresql+psycopg://", "postgresql://", 1)
     env = {
         **os.environ,
@@ -490,11 +508,34 @@ def run(plan: Plan, label: str, *, start: bool, results: Path = bl.RESULTS) -> t
         "BENCH_PG_URL": libpq,
         "MPLBACKEND": "Agg",
     }
+    done: dict[tuple[str, int | None], dict[str, Any]] = {}
+    for path in resume or ():  # earlier runs' steps that succeeded are kept (a later file wins)
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+        for d in earlier["steps"]:
+            if not d["error"] and d["step"] not in rerun:
+                done[(d["step"], d["size"])] = d
+    planned = steps_for(plan, env)
+    needed = [p for p in planned if (p[0], p[1]) not in done]
+    # What the steps to run need: the generator nothing; on --db sqlite only raw needs PostgreSQL.
+    steps_needing = {p[0] for p in needed}
+    need = set()
+    if steps_needing & {"raw", "consumers", "api"} or steps_needing & set(OPTIONAL):
+        need.add("kafka")
+    if "raw" in steps_needing or (plan.db == "postgres" and steps_needing - {"generator"}):
+        need.add("postgres")
+    started = ensure_stack(kafka, pg, start=start, need=frozenset(need)) if need else []
     m = bl.machine(pg_url=libpq)
+    if resume:
+        first = json.loads(resume[0].read_text(encoding="utf-8"))
+        m["resumed_from"] = {"file": ", ".join(r.name for r in resume), "machine": first["machine"]}
     bl.say(bl.machine_markdown(m))
     t0 = time.perf_counter()
     runs: list[StepRun] = []
-    for step, size, module, args in steps_for(plan, env):
+    for step, size, module, args in planned:
+        if (step, size) in done:
+            bl.say(f"== {step}{f' at {size:,}' if size else ''}: kept from an earlier run")
+            runs.append(_reuse(done[(step, size)]))
+            continue
         runs.append(run_process(step, size, module, args, env, plan.timeout))
     figs = Figures()
     collect(runs, figs)
@@ -563,14 +604,20 @@ def markdown(
             if result["smoke"]
             else ""
         )
-        + f"Database for the platform steps: {result['db']}. "
+        + f"Database for the platform steps: {result['db']} (each figure names the one it was measured on). "
         + f"Sizes: {', '.join(f'{n:,}' for n in sizes)} children.",
         "",
         f"**Machine**: {m['nproc']} cores ({m['cpu_model']}), {m['memory_gib']} GiB RAM, "
         f"Linux {m['kernel']}, "
         f"Python {m['python']}, PostgreSQL {m['postgresql']}, {m['kafka']}, SQLite {m['sqlite']}, "
         f"SQLAlchemy {m['sqlalchemy']}; load average at start {m['load_average_at_start']}. "
-        "The machine is shared with other sessions: read the spread, not the last digit.",
+        "The machine is shared with other sessions: read the spread, not the last digit."
+        + (
+            f" Steps kept from `{m['resumed_from']['file']}` (load average at the first one's start "
+            f"{m['resumed_from']['machine']['load_average_at_start']}); the others ran again."
+            if "resumed_from" in m
+            else ""
+        ),
         "",
         bl.md_table(head, rows),
         "",
@@ -608,7 +655,7 @@ def plot(figs: Figures, sizes: list[int], path: Path, *, title: str) -> Path | N
     for ax in list(axes.flat)[len(curves) :]:
         ax.axis("off")
     fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.97))
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
@@ -632,6 +679,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=3600, help="seconds a step may take")
     p.add_argument("--no-start", action="store_true", help="never start Kafka or PostgreSQL")
     p.add_argument("--results-dir", type=Path, default=bl.RESULTS, help="where the JSON, table and plot go")
+    p.add_argument(
+        "--resume",
+        type=Path,
+        action="append",
+        default=None,
+        help="an earlier run's JSON: keep its steps that succeeded (may be given again; later ones win)",
+    )
+    p.add_argument("--rerun", default="", help="with --resume: steps to run again all the same")
     args = p.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_steps)
     signal.signal(signal.SIGINT, _stop_steps)
@@ -643,7 +698,14 @@ def main(argv: list[str] | None = None) -> int:
     steps = [s for s in chosen if s not in set(args.skip.split(","))]
     plan = Plan(sizes, args.smoke, args.db, args.consumers_max, steps, args.timeout)
     label = args.label or ("smoke" if args.smoke else "run")
-    result, base = run(plan, label, start=not args.no_start, results=args.results_dir)
+    result, base = run(
+        plan,
+        label,
+        start=not args.no_start,
+        results=args.results_dir,
+        resume=args.resume,
+        rerun=frozenset(filter(None, args.rerun.split(","))),
+    )
     print(base.with_suffix(".md").read_text(encoding="utf-8"))
     bl.say(f"results: {base}.json / .md / .png")
     failed = [s["step"] for s in result["steps"] if s["error"]]

@@ -58,7 +58,7 @@ def test_the_smoke_run_measures_every_step_and_writes_json_table_and_plot(
     figures = result["figures"]
     assert figures["raw Kafka produce"]["values"]["any"] > 0
     assert figures["raw PostgreSQL COPY of 1,000"]["values"]["any"] > 0
-    assert set(figures["match suggestions, whole city"]["values"]) == {"300", "1000"}
+    assert set(figures["match suggestions, whole city (postgres)"]["values"]) == {"300", "1000"}
     assert set(figures["generator: peak memory"]["values"]) == {"300", "1000"}
     assert any(name.startswith("alerts consumer") for name in figures)
     table = doc.with_suffix(".md").read_text(encoding="utf-8")
