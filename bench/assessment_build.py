@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import tempfile
@@ -351,6 +352,7 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="a tiny city, no result file")
     parser.add_argument("--label", default="", help="result file label (default: the sizes)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json-out", default=None, help="also write the result here (bench.run reads it)")
     args = parser.parse_args()
     sizes = [1500] if args.smoke else [int(s) for s in args.sizes.split(",")]
     info = machine(pg_url=None) if args.db == "sqlite" else machine()
@@ -367,6 +369,9 @@ def main() -> None:
                "commendations", "export", "a district: build", "a school: build",
                "bulk load (setup)"]  # fmt: skip
     print(f"### {args.db}\n\n{md_table(headers, rows)}\n\n{machine_markdown(info)}")
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as f:
+            json.dump({"machine": info, "results": results}, f, ensure_ascii=False, indent=2, default=str)
     if not args.smoke or args.label:
         label = args.label or "-".join(str(n) for n in sizes)
         path = write_result("assessment_build", label, args.db, {"machine": info, "results": results})

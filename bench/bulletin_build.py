@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import tempfile
@@ -320,6 +321,7 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="tiny, no result file")
     parser.add_argument("--label", default="", help="result file label (default: the sizes)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--json-out", default=None, help="also write the result here (bench.run reads it)")
     args = parser.parse_args()
     sizes = [3000] if args.smoke else [int(s) for s in args.sizes.split(",")]
     info = machine(pg_url=None) if args.db == "sqlite" else machine()
@@ -336,6 +338,9 @@ def main() -> None:
     headers = ["children", "units", "counter rows", "first bulletin", "rounds", "round p50 / max",
                "next month", "township ranking", "its XLSX", "its PDF", "bulk load (setup)"]  # fmt: skip
     print(f"### {args.db}\n\n{md_table(headers, rows)}\n\n{machine_markdown(info)}")
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as f:
+            json.dump({"machine": info, "results": results}, f, ensure_ascii=False, indent=2, default=str)
     if not args.smoke or args.label:
         label = args.label or "-".join(str(n) for n in sizes)
         path = write_result("bulletin_build", label, args.db, {"machine": info, "results": results})

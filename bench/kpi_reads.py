@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import random
 import tempfile
@@ -361,6 +362,7 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="a tiny city, few reads, no result file")
     parser.add_argument("--label", default="", help="result file label (default: the sizes)")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--json-out", default=None, help="also write the result here (bench.run reads it)")
     args = parser.parse_args()
     sizes = [2000] if args.smoke else [int(s) for s in args.sizes.split(",")]
     reads = 20 if args.smoke else args.reads
@@ -375,6 +377,9 @@ def main() -> None:
     heads = ["children", "unit", "query", "p50 ms", "p99 ms", "max ms", "CPU ms/read (bench + server)"]
     print(f"### {args.db}\n\n{md_table(heads, rows)}\n")
     print(machine_markdown(info))
+    if args.json_out:
+        with open(args.json_out, "w", encoding="utf-8") as f:
+            json.dump({"machine": info, "results": results}, f, ensure_ascii=False, indent=2, default=str)
     if not args.smoke or args.label:
         label = args.label or "-".join(str(n) for n in sizes)
         path = write_result("kpi_reads", label, args.db, {"machine": info, "results": results})

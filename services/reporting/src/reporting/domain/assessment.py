@@ -63,7 +63,9 @@ class AssessmentPolicy(BaseModel):
     yuan_per_point: float = Field(1.0, ge=0, le=1000, description="每分奖励（元）/ yuan per point")
     first_place_yuan: int = Field(100, ge=0, le=100_000, description="班级第一名奖励（元）/ first in class")
     excellence_from_rank: int = Field(2, ge=1, le=100, description="优秀奖起始名次 / excellence from rank")
-    excellence_to_rank: int = Field(5, ge=1, le=100, description="优秀奖截止名次 / excellence to rank")
+    excellence_to_rank: int = Field(
+        5, ge=1, le=100, validate_default=True, description="优秀奖截止名次 / excellence to rank"
+    )  # checked when left at its default too: a start of 100 alone is refused, not stored
     excellence_yuan: int = Field(30, ge=0, le=100_000, description="优秀奖（元）/ excellence award")
     progress_places: int = Field(5, ge=1, le=100, description="进步奖所需进步名次 / places for progress")
     progress_yuan: int = Field(15, ge=0, le=100_000, description="进步奖（元）/ progress award")

@@ -150,6 +150,7 @@ def test_the_policy_is_read_by_the_city_and_changed_by_its_admin(api: Any, api_e
     ("change", "field"),
     [
         ({"excellence_from_rank": 4, "excellence_to_rank": 3}, "policy.excellence_to_rank"),
+        ({"excellence_from_rank": 100}, "policy.excellence_to_rank"),  # past the default end, 5
         ({"progress_yuan": -1}, "policy.progress_yuan"),
         ({"surprise": True}, "policy.surprise"),
     ],
