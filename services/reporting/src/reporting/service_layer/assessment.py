@@ -16,8 +16,6 @@ correction's, as the read model keeps it.
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -45,13 +43,13 @@ from reporting.domain.assessment import (
 )
 from reporting.domain.assessment_text import award_reasons, point_reasons
 from reporting.service_layer.assessment_models import ChildLine, ChildPage, HelperRef, Reason
+from reporting.service_layer.paging import decode_cursor, encode_cursor
 from reporting.service_layer.queries import UnitRef, unit_ref, visible_unit
 from shouhu_contracts.pairing.vocabulary import PairingRole
 from shouhu_contracts.terms import first_year
 from shouhu_kit.auth import Principal
 from shouhu_kit.city_policy import CityPolicies, Version
 from shouhu_kit.org.paths import decode_path
-from shouhu_kit.problems import Problem, invalid_request
 from shouhu_kit.spreadsheets import chunks
 from shouhu_kit.uow import UnitOfWork
 
@@ -279,47 +277,6 @@ def child_line(
         award_yuan=score.award_yuan,
         helpers=[helper_ref(facts.helpers[h]) for h in facts.credited.get(child, [])],
     )
-
-
-def bad_cursor() -> Problem:
-    """422 naming `after`."""
-    return invalid_request(
-        [
-            {
-                "field": "after",
-                "location": "query",
-                "message": "分页游标无效",
-                "message_en": "the page cursor is not valid",
-                "type": "value_error",
-            }
-        ]
-    )
-
-
-def encode_cursor(*parts: Any) -> str:
-    """An opaque keyset cursor."""
-    return base64.urlsafe_b64encode(
-        json.dumps([str(p) if isinstance(p, uuid.UUID) else p for p in parts]).encode()
-    ).decode()
-
-
-def decode_cursor(raw: str, *types: type) -> list[Any]:
-    """The cursor's parts, each of its type; 422 naming `after` when it is not one of ours."""
-    try:
-        parts = json.loads(base64.urlsafe_b64decode(raw.encode()))
-        if not isinstance(parts, list) or len(parts) != len(types):
-            raise ValueError("cursor shape")
-        out: list[Any] = []
-        for kind, part in zip(types, parts, strict=True):
-            if kind is uuid.UUID:
-                out.append(uuid.UUID(str(part)))
-            elif not isinstance(part, kind) or isinstance(part, bool):
-                raise ValueError("cursor part")
-            else:
-                out.append(part)
-        return out
-    except (ValueError, TypeError) as exc:
-        raise bad_cursor() from exc
 
 
 def children_page(

@@ -26,8 +26,6 @@ from reporting.domain.assessment import AssessmentPolicy, class_average, helper_
 from reporting.service_layer.assessment import (
     Facts,
     HelperFacts,
-    decode_cursor,
-    encode_cursor,
     helper_ref,
     load_unit,
     policy_of,
@@ -42,6 +40,7 @@ from reporting.service_layer.assessment_models import (
     HelperPage,
     HelperRef,
 )
+from reporting.service_layer.paging import decode_cursor, encode_cursor
 from reporting.service_layer.queries import unit_ref, visible_unit
 from shouhu_contracts.pairing.vocabulary import HelperKind
 from shouhu_kit.auth import Principal

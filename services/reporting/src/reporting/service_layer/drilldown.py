@@ -14,8 +14,6 @@ The one expected to read fewer rows is taken (bench/README.md, "KPI reads").
 
 from __future__ import annotations
 
-import base64
-import json
 import uuid
 from enum import StrEnum
 from typing import Any, cast
@@ -26,6 +24,7 @@ from sqlalchemy import ColumnElement, Table, and_, exists, or_, select, true, un
 from reporting.adapters.orm import TREE, ChildFact, TaskFact, WindowFact
 from reporting.domain import metrics as m
 from reporting.service_layer.counting import ACTIVE
+from reporting.service_layer.paging import decode_cursor, encode_cursor
 from reporting.service_layer.queries import (
     Counters,
     UnitRef,
@@ -94,18 +93,6 @@ def _bad(field: str, zh: str, en: str) -> Problem:
     )
 
 
-def _cursor(name: str, child_id: uuid.UUID) -> str:
-    return base64.urlsafe_b64encode(json.dumps([name, str(child_id)]).encode()).decode()
-
-
-def _after(raw: str) -> tuple[str, uuid.UUID]:
-    try:
-        name, child_id = json.loads(base64.urlsafe_b64decode(raw.encode()))
-        return str(name), uuid.UUID(child_id)
-    except (ValueError, TypeError) as exc:
-        raise _bad("after", "分页游标无效", "the page cursor is not valid") from exc
-
-
 def _figure_filter(figure: str, *, month: str, duty: str | None) -> ColumnElement[bool]:
     c = ChildFact
     if ":" in figure:
@@ -161,7 +148,7 @@ def children_behind(
         counted = _figure_filter(figure, month=month, duty=duty)
         query = select(c).where(c.status == ACTIVE, _under(uow, unit, figure, month, duty, limit), counted)
         if after is not None:
-            name, child_id = _after(after)
+            name, child_id = decode_cursor(after, str, uuid.UUID)
             query = query.where(or_(c.name > name, and_(c.name == name, c.child_id > child_id)))
         rows = uow.session.scalars(query.order_by(c.name, c.child_id).limit(limit + 1)).all()
         page, more = rows[:limit], len(rows) > limit
@@ -186,7 +173,7 @@ def children_behind(
             month=month,
             duty=duty,
             items=items,
-            next_after=_cursor(page[-1].name, page[-1].child_id) if more else None,
+            next_after=encode_cursor(page[-1].name, page[-1].child_id) if more else None,
         )
 
 
