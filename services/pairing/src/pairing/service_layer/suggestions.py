@@ -8,11 +8,9 @@ helper's places filled, the child paired or gone) becomes stale with the rule's 
 
 from __future__ import annotations
 
-import gc
 import time
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
@@ -47,6 +45,7 @@ from shouhu_contracts.org import ChildStatus, OrgKind
 from shouhu_contracts.pairing.vocabulary import PairingRole
 from shouhu_kit.auth import Principal
 from shouhu_kit.clock import CHINA_TZ
+from shouhu_kit.collector import collector_paused
 from shouhu_kit.org.paths import decode_path
 from shouhu_kit.org.scope import sees_unit
 from shouhu_kit.problems import invalid_request, not_found
@@ -79,23 +78,6 @@ def _unit_path(session: Session, principal: Principal, unit_id: uuid.UUID) -> st
     return str(row.path)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a run builds its million short tuples.
-
-    Each generation-2 collection walks every live object, and a city run keeps hundreds of
-    thousands alive: the collections cost more than the run's own work (bench/README.md, "Match
-    suggestions"). Reference counting still frees everything as usual; cycles wait until after.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def suggest(
     *, uow: UnitOfWork, body: SuggestIn, principal: Principal, timings: dict[str, Any] | None = None
 ) -> SuggestionRunOut:
@@ -104,7 +86,7 @@ def suggest(
     `timings` (the bench's) receives the seconds spent loading, matching, storing and answering.
     """
     clock = time.perf_counter
-    with _collector_paused(), uow:
+    with collector_paused(), uow:
         session = uow.session
         t0 = clock()
         prefix = _unit_path(session, principal, body.unit_id)

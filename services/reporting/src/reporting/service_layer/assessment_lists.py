@@ -45,6 +45,7 @@ from reporting.service_layer.queries import unit_ref, visible_unit
 from shouhu_contracts.pairing.vocabulary import HelperKind
 from shouhu_kit.auth import Principal
 from shouhu_kit.city_policy import Version
+from shouhu_kit.collector import collector_paused
 from shouhu_kit.spreadsheets import chunks
 from shouhu_kit.uow import UnitOfWork
 
@@ -82,9 +83,10 @@ def build(uow: UnitOfWork, *, principal: Principal, unit_id: uuid.UUID, school_y
     """Every child assessed under a unit the caller may see, scored with the city's formula."""
     unit = visible_unit(uow, unit_id, principal)
     version = policy_of(uow.session, unit)
-    facts = load_unit(
-        uow.session, below=TREE.subtree(unit.path), school_year=school_year, policy=version.policy
-    )
+    with collector_paused():  # a district's children, records and credits: see shouhu_kit.collector
+        facts = load_unit(
+            uow.session, below=TREE.subtree(unit.path), school_year=school_year, policy=version.policy
+        )
     return Built(unit, school_year, version, facts)
 
 
