@@ -6,6 +6,7 @@ import logging
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from shouhu_kit.broker import EventPublisher, LogReader, MessageSource
 from shouhu_kit.clock import AcceleratedClock, Clock, SystemClock
 from shouhu_kit.consumer import ConsumerHooks, ConsumerLoop, Handler
 from shouhu_kit.db import Database
+from shouhu_kit.housekeeping import outbox_pruning
 from shouhu_kit.metrics import Metrics
 from shouhu_kit.ops import ops_router
 from shouhu_kit.outbox import OutboxRelay, outbox_backlog
@@ -193,8 +195,8 @@ class Runtime:
             loop = self.consumer(spec, publisher)
             worker.loops[f"consumer:{spec.name}"] = loop.run_forever
             worker.consumers[spec.name] = loop
-        if jobs:
-            worker.loops["scheduler"] = self.scheduler(jobs).run_forever
+        keep = timedelta(hours=self.settings.outbox_keep_hours)
+        worker.loops["scheduler"] = self.scheduler([*jobs, outbox_pruning(keep=keep)]).run_forever
         return worker
 
     def scheduler(self, jobs: Sequence[ScheduledJob]) -> Scheduler:

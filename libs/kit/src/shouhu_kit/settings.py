@@ -55,6 +55,9 @@ class ServiceSettings(BaseSettings):
     consumer_linger_ms: int = Field(default=5, ge=0, le=1_000, description="wait to fill a batch")
     consumer_max_attempts: int = Field(default=3, ge=1, le=20)
     consumer_retry_backoff_seconds: float = Field(default=0.5, ge=0)
+    outbox_keep_hours: float = Field(
+        default=168, gt=0, description="published outbox rows older than this are deleted"
+    )
     scheduler_tick_seconds: float = Field(default=1.0, gt=0, description="how often due jobs are looked for")
     dead_letter_max_consecutive: int = Field(default=50, ge=0, description="0: no limit")
     dead_letter_max_share: float = Field(default=0.5, gt=0, le=1, description="1: no limit")
