@@ -559,6 +559,7 @@ def run(
         },
         "steps": [r.doc() for r in runs],
     }
+    result["capacity"] = capacity_of(result, smoke=plan.smoke)
     results.mkdir(parents=True, exist_ok=True)
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", label)
     base = results / f"{datetime.now(UTC):%Y-%m-%d}-run-{safe}"
@@ -570,6 +571,19 @@ def run(
     )
     base.with_suffix(".md").write_text(markdown(result, figs, plan.sizes, runs, png), encoding="utf-8")
     return result, base
+
+
+def capacity_of(result: dict[str, Any], *, smoke: bool) -> dict[str, Any] | None:
+    """Capacity on paper from this run's figures (bench.capacity), or None when it cannot be had."""
+    from bench import capacity
+
+    figs = {name: {str(k): float(v) for k, v in f["values"].items()} for name, f in result["figures"].items()}
+    try:
+        kit = capacity.kit_row_bytes(rows=500 if smoke else 20_000)
+    except Exception as exc:  # PostgreSQL away: the plan without the kit's row sizes
+        bl.say(f"capacity: the kit's rows not measured ({type(exc).__name__})")
+        kit = None
+    return capacity.plan(figs, kit, sizes=capacity.SIZES, drain_hours=1.0, db=result["db"])
 
 
 def _fmt(v: float) -> str:
@@ -627,6 +641,15 @@ def markdown(
     ]
     if png is not None:
         lines += ["", f"![how the figures grow]({png.name})"]
+    if result.get("capacity"):
+        from bench import capacity
+
+        lines += [
+            "",
+            "## Capacity on paper (bench.capacity, from this run's figures)",
+            "",
+            capacity.markdown(result["capacity"]),
+        ]
     return "\n".join(lines) + "\n"
 
 
