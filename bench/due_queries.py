@@ -171,7 +171,7 @@ def obligation_rows(n: int, rng: random.Random) -> Iterator[tuple[Any, ...]]:
             uuid.UUID(int=rng.getrandbits(128), version=4),
             "helper_contact_monthly",
             "monthly",
-            "helper",
+            "primary_helper",  # shouhu_contracts.pairing.vocabulary.Responsible
             uuid.UUID(int=rng.getrandbits(128), version=4),
             1,
             end - timedelta(days=30),

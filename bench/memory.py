@@ -8,7 +8,8 @@ as deploy/local/run.sh does), then filled in bulk (COPY) by the other benches' b
 N children in classes of 45:
 - registry: kpi_reads' tree (10 districts, 150 townships of 60 villages, 1,000 schools) as
   `org_units`, and N `children` rows (archive, contact card, guardian), built here;
-- pairing: match_suggestions' tree, N children to pair and 0.6·N helpers (`bulk_load`);
+- pairing: match_suggestions' tree, N children to pair and 0.6·N helpers (`bulk_load`), and one
+  obligation per child (due_queries' rows, 1 % of them due now, for the closing job);
 - alerts: due_queries' tree and 0.15·N follow-up tasks (`load_tasks`);
 - reporting: kpi_reads' tree, N `child_facts` and the `unit_counts` computed from them (`load`).
 Each service has a tree of its own (the builders are the other benches'); every read below takes
@@ -46,6 +47,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import text
 
 from bench import benchlib as bl
 from bench import consume_rate, due_queries, kpi_reads, match_suggestions, platform_load
@@ -146,9 +149,36 @@ def fill_pairing(url: str, n: int, seed: int) -> dict[str, Any]:
     db = Database(url=url, metadata=Base.metadata)
     try:
         match_suggestions.bulk_load(db, city, n, max(1, n * 6 // 10))
+        fill_obligations(db, random.Random(seed))  # noqa: S311
     finally:
         db.dispose()
     return _levels(city.levels, city.root)
+
+
+def fill_obligations(db: Database, rng: random.Random, due: float = 0.01) -> None:
+    """One monthly helper-contact obligation per child, `due` of them due now (for the closing job).
+
+    due_queries' rows (windows ending uniformly over half a year), moved so that `due` of the
+    active windows have ended by the wall clock the worker runs on, and given the real children.
+    """
+    with db.engine.connect() as conn:
+        ids = [row[0] for row in conn.execute(text("SELECT id FROM children"))]
+    shift = datetime.now(UTC) - due * due_queries.SPAN - due_queries.T0
+    rows = (
+        (oid, child, duty, rhythm, who, helper, version, start + shift, end + shift, status, opened + shift)
+        for child, (oid, _c, duty, rhythm, who, helper, version, start, end, status, opened) in zip(
+            ids, due_queries.obligation_rows(len(ids), rng), strict=True
+        )
+    )
+    raw = db.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        kpi_reads._copy(cur, f"obligations ({', '.join(due_queries.OBLIGATION_COLUMNS)})", rows)
+        raw.commit()
+        raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+        cur.execute("VACUUM ANALYZE obligations")
+    finally:
+        raw.close()
 
 
 def fill_alerts(url: str, n: int, seed: int) -> dict[str, Any]:
@@ -343,6 +373,10 @@ def workload(
     sampler.phase = "schedulers' ticks (idle)"
     time.sleep(args.idle)
     done[sampler.phase] = {"seconds": args.idle}
+    done["jobs"] = {}  # what each scheduler did (GET /v1/ops/jobs): its last run and result
+    for svc, api in apis.items():
+        status, raw = api.call("GET", "/v1/ops/jobs")
+        done["jobs"][svc] = json.loads(raw) if status == 200 else {"status": status}
     return done
 
 
