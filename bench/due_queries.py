@@ -171,7 +171,7 @@ def obligation_rows(n: int, rng: random.Random) -> Iterator[tuple[Any, ...]]:
             uuid.UUID(int=rng.getrandbits(128), version=4),
             "helper_contact_monthly",
             "monthly",
-            "helper",
+            "primary_helper",  # shouhu_contracts.pairing.vocabulary.Responsible
             uuid.UUID(int=rng.getrandbits(128), version=4),
             1,
             end - timedelta(days=30),
@@ -357,11 +357,15 @@ def task_rows(n: int, classes: list[uuid.UUID], rng: random.Random) -> Iterator[
         )
 
 
-def bench_task_lists(url: str, *, children: int, tasks: int, runs: int, depth: int) -> dict[str, Any]:
-    """Load the tree and the tasks, then time the list reads through the service layer."""
-    db = Database(url=url, metadata=Base.metadata)
+def load_tasks(
+    db: Database, *, children: int, tasks: int, seed: int = 5
+) -> tuple[list[dict[str, Any]], dict[str, list[uuid.UUID]], float]:
+    """alerts' tree for a city of `children` and `tasks` follow-up tasks in bulk: units, levels, seconds.
+
+    The tables are created when missing (bench.memory migrates the database first and loads into it).
+    """
     Base.metadata.create_all(db.engine, tables=[TREE.table, FollowUpTask.__table__])  # type: ignore[list-item]
-    rng = random.Random(5)  # noqa: S311 - made-up rows, not secrets
+    rng = random.Random(seed)  # noqa: S311 - made-up rows, not secrets
     units, levels = make_tree(children, rng)
     start = time.perf_counter()
     with db.engine.begin() as conn:
@@ -369,7 +373,13 @@ def bench_task_lists(url: str, *, children: int, tasks: int, runs: int, depth: i
             conn.execute(TREE.table.insert(), units[i : i + 5000])
     bulk(db.engine, FollowUpTask.__table__, TASK_COLUMNS, task_rows(tasks, levels["class"], rng))  # type: ignore[arg-type]
     analyze(db.engine)
-    loaded = round(time.perf_counter() - start, 1)
+    return units, levels, round(time.perf_counter() - start, 1)
+
+
+def bench_task_lists(url: str, *, children: int, tasks: int, runs: int, depth: int) -> dict[str, Any]:
+    """Load the tree and the tasks, then time the list reads through the service layer."""
+    db = Database(url=url, metadata=Base.metadata)
+    units, levels, loaded = load_tasks(db, children=children, tasks=tasks)
     bl.say(f"  tasks: {len(units):,} units and {tasks:,} tasks loaded in {loaded} s")
     clock = FakeClock(NOW)
 
