@@ -479,12 +479,24 @@ def one_size(n: int, args: argparse.Namespace) -> dict[str, Any]:
                 for phase, per in sampler.phase_peak_kib.items()
             }
             out["samples"] = sampler.samples
+            out["database_mib"] = database_sizes(names)
         finally:
             p.stop()
             with contextlib.suppress(Exception):
                 bl.delete_topics(args.kafka, p.prefix)
     shutil.rmtree(work, ignore_errors=True)
     return out
+
+
+def database_sizes(names: dict[str, str]) -> dict[str, float]:
+    """Each service's database as filled and worked on (pg_database_size, MiB): the capacity plan's input."""
+    import psycopg
+
+    with psycopg.connect(bl.DEFAULT_PG, autocommit=True) as conn:
+        return {
+            svc: round(conn.execute("SELECT pg_database_size(%s)", (name,)).fetchone()[0] / 2**20, 1)  # type: ignore[index]
+            for svc, name in names.items()
+        }
 
 
 def _load() -> str:
@@ -504,6 +516,8 @@ def figures(sizes: dict[str, dict[str, Any]]) -> dict[str, Any]:
             if n == 1_000_000 and value is not None:
                 fig.update(target=TARGET, met=value < TARGET_MIB)
             out[f"{name} peak memory"] = fig
+        for svc, mib in res.get("database_mib", {}).items():
+            out[f"{svc} database size, as filled"] = {"value": mib, "unit": "MiB", "size": n}
     return out
 
 
