@@ -496,8 +496,12 @@ def run(
     results: Path = bl.RESULTS,
     resume: list[Path] | None = None,
     rerun: frozenset[str] = frozenset(),
+    taken: dict[tuple[str, int | None], Path] | None = None,
 ) -> tuple[dict[str, Any], Path]:
-    """Every step, then the JSON, the Markdown and the plot."""
+    """Every step, then the JSON, the Markdown and the plot.
+
+    `taken`: steps not run but read from the JSON their bench wrote earlier (`--take`), named in
+    the table as such."""
     kafka, pg = endpoints()
     libpq = pg.replace("postgresql+psycopg://", "postgresql://", 1)
     env = {
@@ -514,6 +518,18 @@ def run(
         for d in earlier["steps"]:
             if not d["error"] and d["step"] not in rerun:
                 done[(d["step"], d["size"])] = d
+    for (step, size), path in (taken or {}).items():
+        done[(step, size)] = {
+            "step": step,
+            "size": size,
+            "argv": [f"taken from {path.name}"],
+            "rc": 0,
+            "seconds": 0.0,
+            "peak_rss_mib": 0.0,
+            "error": "",
+            "log_tail": "",
+            "result": json.loads(path.read_text(encoding="utf-8")),
+        }
     planned = steps_for(plan, env)
     needed = [p for p in planned if (p[0], p[1]) not in done]
     # What the steps to run need: the generator nothing; on --db sqlite only raw needs PostgreSQL.
@@ -607,7 +623,14 @@ def markdown(
         cells += [f.target.text if f.target else "", f.verdict(sizes, smoke=result["smoke"])]
         rows.append(cells)
     steps = [
-        [r.step, f"{r.size:,}" if r.size else "", r.rc, f"{r.seconds:.0f}", r.peak_rss_mib, r.error or "ok"]
+        [
+            r.step,
+            f"{r.size:,}" if r.size else "",
+            r.rc,
+            f"{r.seconds:.0f}",
+            r.peak_rss_mib,
+            r.error or (r.argv[0] if r.argv and r.argv[0].startswith("taken from") else "ok"),
+        ]
         for r in runs
     ]
     lines = [
@@ -687,6 +710,15 @@ def plot(figs: Figures, sizes: list[int], path: Path, *, title: str) -> Path | N
 ALL_STEPS = ("raw", "generator", "consumers", "api", "roster", "suggestions", "due", *OPTIONAL)
 
 
+def _taken(text: str) -> tuple[tuple[str, int | None], Path]:
+    """STEP[@SIZE]=FILE as ((step, size), path)."""
+    key, _, file = text.partition("=")
+    step, _, size = key.partition("@")
+    if not file or step not in ALL_STEPS:
+        raise SystemExit(f"--take {text!r}: expected STEP[@SIZE]=FILE with a step of {', '.join(ALL_STEPS)}")
+    return (step, int(size) if size else None), Path(file)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse, run, print where the results are."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -710,6 +742,13 @@ def main(argv: list[str] | None = None) -> int:
         help="an earlier run's JSON: keep its steps that succeeded (may be given again; later ones win)",
     )
     p.add_argument("--rerun", default="", help="with --resume: steps to run again all the same")
+    p.add_argument(
+        "--take",
+        action="append",
+        default=[],
+        metavar="STEP[@SIZE]=FILE",
+        help="do not run a step: read the JSON its bench wrote earlier (--json-out), e.g. memory=F.json",
+    )
     args = p.parse_args(argv)
     signal.signal(signal.SIGTERM, _stop_steps)
     signal.signal(signal.SIGINT, _stop_steps)
@@ -727,6 +766,7 @@ def main(argv: list[str] | None = None) -> int:
         start=not args.no_start,
         results=args.results_dir,
         resume=args.resume,
+        taken=dict(_taken(t) for t in args.take),
         rerun=frozenset(filter(None, args.rerun.split(","))),
     )
     print(base.with_suffix(".md").read_text(encoding="utf-8"))
