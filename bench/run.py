@@ -391,9 +391,11 @@ def collect(runs: list[StepRun], figs: Figures) -> None:
                         return m
 
                     target = Target(str(f["target"]), judged, f.get("target_size"))
-                figs.put(
-                    f"{r.step}: {name}", str(f.get("unit", "")), f.get("size", n), f.get("value"), target
-                )
+                # One value ({"value", "size"?}) or one per size ({"values": {"10000": v, ...}}).
+                values = f.get("values") or {f.get("size", n): f.get("value")}
+                for size, value in values.items():
+                    at = None if size in (None, "any") else int(size)
+                    figs.put(f"{r.step}: {name}", str(f.get("unit", "")), at, value, target)
 
 
 # ---------------------------------------------------------------- the run
